@@ -1,0 +1,159 @@
+"""Users, teams and roles."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accord.core.models import TimeStampedModel
+
+ROLE_ADMIN = "admin"
+ROLE_MANAGER = "manager"
+ROLE_SALES_REP = "sales-rep"
+ROLE_MARKETER = "marketer"
+ROLE_SUPPORT_AGENT = "support-agent"
+ROLE_READ_ONLY = "read-only"
+ROLE_SLUGS = (
+    ROLE_ADMIN,
+    ROLE_MANAGER,
+    ROLE_SALES_REP,
+    ROLE_MARKETER,
+    ROLE_SUPPORT_AGENT,
+    ROLE_READ_ONLY,
+)
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            _("%(value)s is not a known time zone."), params={"value": value}
+        ) from exc
+
+
+class Role(TimeStampedModel):
+    """A named set of permissions. The six system roles are seeded by a migration."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_system = models.BooleanField(default=False)
+    # The access matrix of this role, filled in by the access policy (issue: access).
+    permissions = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("email is required")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username or "")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in to Accord, identified by email."""
+
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    teams = models.ManyToManyField(Team, through="Membership", related_name="users", blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("language"), max_length=10, default="en", choices=settings.LANGUAGES
+    )
+    theme = models.CharField(
+        _("theme"),
+        max_length=10,
+        default="auto",
+        choices=[("auto", _("System")), ("light", _("Light")), ("dark", _("Dark"))],
+    )
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    @property
+    def role_slug(self) -> str:
+        return self.role.slug if self.role_id and self.role else ""
+
+
+class Membership(TimeStampedModel):
+    """A user in a team; managers of a team see and manage its records."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    is_manager = models.BooleanField(_("manager of the team"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_user_team_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

@@ -1,0 +1,3 @@
+from accord.api.api import api
+
+urlpatterns = api.urls[0]

@@ -10,6 +10,8 @@ their ``AppConfig.ready()``. ``core`` imports no domain app, so this is how they
 - ``dashboard_panels``: panels of the home dashboard, rendered by a template with a context
   function ``(request) -> dict``.
 - ``record_panels``: panels of a 360° view, per object type.
+- ``demo_loaders``: functions ``(stdout, options) -> None`` that ``accord demo`` calls in
+  ``order`` after it has created the demo teams and users, so each app adds its demo data.
 """
 
 from __future__ import annotations
@@ -56,6 +58,19 @@ SearchProvider = Callable[[Any, str, int], list[SearchHit]]
 
 
 @dataclass(frozen=True)
+class DemoLoader:
+    """Demo data of one app. ``load(stdout, options)`` runs inside ``accord demo``.
+
+    ``options`` holds ``users`` (email -> User of the demo users), ``teams`` (name -> Team),
+    ``password`` (the demo password) and ``force``. A loader is called once per run.
+    """
+
+    key: str
+    load: Callable[[Any, dict[str, Any]], None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Panel:
     key: str
     title: str
@@ -73,6 +88,7 @@ class Registry:
     search_providers: dict[str, SearchProvider] = field(default_factory=dict)
     dashboard_panels: dict[str, Panel] = field(default_factory=dict)
     record_panels: dict[str, dict[str, Panel]] = field(default_factory=dict)
+    demo_loaders: dict[str, DemoLoader] = field(default_factory=dict)
 
     def add_nav(self, item: NavItem) -> None:
         self.navigation[item.key] = item
@@ -88,6 +104,12 @@ class Registry:
 
     def add_record_panel(self, object_type: str, panel: Panel) -> None:
         self.record_panels.setdefault(object_type, {})[panel.key] = panel
+
+    def add_demo_loader(self, loader: DemoLoader) -> None:
+        self.demo_loaders[loader.key] = loader
+
+    def demo_loaders_in_order(self) -> list[DemoLoader]:
+        return sorted(self.demo_loaders.values(), key=lambda loader: (loader.order, loader.key))
 
     def nav_for(self, user: Any) -> list[NavItem]:
         items = [i for i in self.navigation.values() if i.permission is None or i.permission(user)]

@@ -41,6 +41,15 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = config.env_int("SESSION_AGE", 14 * 24 * 3600)
 
+# --- Web server (accord serve / accord web run gunicorn with these) --------------------------
+ACCORD_HOST = config.env_str("HOST", "127.0.0.1")
+ACCORD_PORT = config.env_int("PORT", 8000)
+ACCORD_WEB_WORKERS = config.env_int("WEB_WORKERS", 2)  # processes
+ACCORD_WEB_THREADS = config.env_int("WEB_THREADS", 4)  # threads per process
+ACCORD_WEB_TIMEOUT = config.env_int("WEB_TIMEOUT", 60)  # seconds before a stuck worker restarts
+# Proxies whose X-Forwarded-* headers gunicorn trusts (comma-separated IPs, or * for any).
+ACCORD_FORWARDED_ALLOW_IPS = config.env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
 INSTALLED_APPS = [
     "accord.core",
     "accord.accounts",

@@ -1,3 +1,0 @@
-from accord.api.api import api
-
-urlpatterns = api.urls[0]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # serves the interactive API docs from its bundled static files, not a CDN
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,33 @@ TASKS = {
         "QUEUES": ["default", "imports", "exports", "mail"],
     }
 }
+
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by every process (rate limits, throttles): ACCORD_CACHE_URL=redis://host:6379/0 uses
+# Redis; without it a table in the database (created by `accord migrate`). locmem:// keeps the
+# cache inside one process (tests, single-process development only).
+CACHE_URL = config.env_str("CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "accord",
+        }
+    }
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL:
+    raise config.ConfigError(
+        f"ACCORD_CACHE_URL={CACHE_URL!r}: expected redis://, rediss://, unix:// or locmem://"
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "accord.core.api.cache.DatabaseCache",
+            "LOCATION": "accord_cache",
+        }
+    }
 
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

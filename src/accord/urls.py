@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accord.api.api import api
+from accord.api.api import not_found as api_not_found
 from accord.web import health
 
 urlpatterns = [
@@ -10,5 +11,6 @@ urlpatterns = [
     path("", include("accord.web.urls")),
     path("accounts/", include("accord.accounts.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("admin/", admin.site.urls),
 ]

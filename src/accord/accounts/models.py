@@ -157,3 +157,45 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: ``acc_<prefix>_<secret>``, stored as a SHA-256 hash.
+
+    Created and revoked through ``accord.accounts.tokens``; the plaintext is shown once.
+    """
+
+    SCOPE_READ = "read"
+    SCOPE_WRITE = "write"
+    SCOPE_CHOICES = [(SCOPE_READ, _("Read")), (SCOPE_WRITE, _("Read and write"))]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scope = models.CharField(_("scope"), max_length=5, choices=SCOPE_CHOICES, default=SCOPE_READ)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now: Any = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def is_usable(self, now: Any = None) -> bool:
+        return not self.is_revoked and not self.is_expired(now) and self.user.is_active
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.SCOPE_WRITE

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.web",
     "accord.api",
+    "accord.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

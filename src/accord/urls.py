@@ -10,6 +10,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("accord.web.urls")),
     path("accounts/", include("accord.accounts.urls")),
+    path("notifications/", include("accord.notifications.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("admin/", admin.site.urls),

@@ -42,6 +42,9 @@ class PaletteCommand:
     keywords: str = ""
     order: int = 100
     permission: Callable[[Any], bool] | None = None
+    icon: str = "chevron-right"  # a Lucide icon name
+    method: str = "get"  # "post" for commands that change state (e.g. sign out)
+    shortcut: str = ""  # shown beside the command, e.g. "g h"
 
 
 @dataclass(frozen=True)

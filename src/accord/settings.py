@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.web",
     "accord.api",
+    "accord.background",
     "accord.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -234,6 +235,14 @@ else:
             "LOCATION": "accord_cache",
         }
     }
+
+# Jobs are run by `accord worker` (see docs/jobs.md). Finished jobs, periodic runs and
+# idempotency keys older than this many days are pruned daily (0 keeps them forever).
+ACCORD_JOB_RETENTION_DAYS = config.env_int("JOB_RETENTION_DAYS", 14)
+# Each worker refreshes its heartbeat this often; a worker silent for WORKER_TIMEOUT_SECONDS
+# is considered lost and its running job is put back in the queue for another worker.
+ACCORD_WORKER_HEARTBEAT_SECONDS = config.env_int("WORKER_HEARTBEAT_SECONDS", 5)
+ACCORD_WORKER_TIMEOUT_SECONDS = config.env_int("WORKER_TIMEOUT_SECONDS", 60)
 
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

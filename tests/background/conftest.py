@@ -15,10 +15,10 @@ import pytest
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from tests.background import sample_jobs
 
 from accord.background.periodic import PeriodicJob, register_periodic, unregister_periodic
 from accord.background.worker import Worker
-from tests.background import sample_jobs
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from tests.background import sample_jobs
 
 from accord.background import enqueue_on_commit
 from accord.background.models import WorkerHeartbeat
 from accord.background.worker import WORKER_LOST_PATH, Worker, reap_lost_tasks
-from tests.background import sample_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,13 @@ def test_enqueue_on_commit_enqueues_nothing_when_the_transaction_rolls_back() ->
     class Abort(Exception):
         pass
 
-    with pytest.raises(Abort), transaction.atomic():
-        enqueue_on_commit(sample_jobs.effect_once, "rolled-back")
-        raise Abort
+    def enqueue_then_fail() -> None:
+        with transaction.atomic():
+            enqueue_on_commit(sample_jobs.effect_once, "rolled-back")
+            raise Abort
+
+    with pytest.raises(Abort):
+        enqueue_then_fail()
 
     assert DBTaskResult.objects.count() == 0
 

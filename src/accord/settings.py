@@ -53,6 +53,7 @@ ACCORD_FORWARDED_ALLOW_IPS = config.env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::
 INSTALLED_APPS = [
     "accord.core",
     "accord.accounts",
+    "accord.search",
     "accord.web",
     "accord.api",
     "accord.background",

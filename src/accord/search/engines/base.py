@@ -1,0 +1,112 @@
+"""What the two engines share: the row shapes and the interface the selectors call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from accord.search.types import Visibility
+
+Column = Literal["text", "digits"]
+
+# Columns every query returns, in this order (see Candidate).
+SELECT_COLUMNS = (
+    "e.id, e.object_type, e.object_id, e.title, e.subtitle, e.title_norm, e.text, e.digits"
+)
+LIKE_ESCAPE = "ESCAPE '\\'"
+
+
+@dataclass(frozen=True)
+class PreparedRow:
+    """An index row after normalisation, ready to write."""
+
+    object_type: str
+    object_id: int
+    owner_id: int | None
+    team_id: int | None
+    title: str
+    subtitle: str
+    title_norm: str
+    text: str
+    digits: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored row a query matched, before scoring."""
+
+    id: int
+    object_type: str
+    object_id: int
+    title: str
+    subtitle: str
+    title_norm: str
+    text: str
+    digits: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One condition of a query; a query's clauses are AND-ed.
+
+    ``likes`` (OR-ed ``LIKE`` patterns on the column) is the exact condition. ``phrases``
+    (OR-ed substrings of at least 3 characters) is what the trigram index can look up; it
+    selects a superset of ``likes`` unless ``phrases_exact`` says the two are the same.
+    Empty ``phrases``: the index cannot help with this clause.
+    """
+
+    likes: tuple[str, ...]
+    phrases: tuple[str, ...] = ()
+    phrases_exact: bool = True
+
+
+class Engine(Protocol):
+    vendor: str
+
+    def upsert(self, cursor: Any, rows: Sequence[PreparedRow], now: datetime) -> None: ...
+
+    def delete(self, cursor: Any, object_type: str, object_ids: Sequence[int]) -> int: ...
+
+    def delete_type(self, cursor: Any, object_type: str) -> int: ...
+
+    def optimize(self, cursor: Any) -> None: ...
+
+    def title_prefix(
+        self,
+        cursor: Any,
+        prefix: str,
+        visibility: Visibility,
+        object_types: tuple[str, ...] | None,
+        limit: int,
+    ) -> list[Candidate]: ...
+
+    def match(
+        self,
+        cursor: Any,
+        column: Column,
+        clauses: Sequence[Clause],
+        visibility: Visibility,
+        object_types: tuple[str, ...] | None,
+        cap: int,
+    ) -> list[Candidate]: ...
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def in_list(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def dedupe_rows(rows: Sequence[PreparedRow]) -> list[PreparedRow]:
+    """One row per (object_type, object_id): the last one given wins."""
+    by_key = {(row.object_type, row.object_id): row for row in rows}
+    return list(by_key.values())
+
+
+def candidates(cursor: Any) -> list[Candidate]:
+    return [Candidate(*row) for row in cursor.fetchall()]

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accord.core.middleware.UserTimezoneMiddleware",
+    "accord.core.audit.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "accord.urls"

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         "use the admin site. Without --password-stdin a random password is generated and "
         "printed once."
     )
+    stealth_options = ("stdin",)  # call_command(..., stdin=io.StringIO(...)) in tests
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True, help="Email address; signs in with it.")
@@ -46,7 +47,8 @@ class Command(BaseCommand):
         if generated:
             password = generate_password()
         else:
-            password = sys.stdin.readline().rstrip("\r\n")
+            stdin = options.get("stdin") or sys.stdin
+            password = stdin.readline().rstrip("\r\n")
             if not password:
                 raise CommandError("--password-stdin: standard input had no password")
         try:

@@ -14,7 +14,10 @@ from tests.factories import PASSWORD, UserFactory
 from accord.accounts.models import User
 from accord.notifications.services import notification_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -104,6 +107,7 @@ def test_sign_in_dashboard_palette_and_dark_theme(
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/profile/$"))
     expect(page.get_by_role("heading", name="Profile and preferences")).to_be_visible()
+    screenshot(page, "profile")
 
     # The theme switch applies at once and persists through the profile service.
     with page.expect_response(lambda response: "/profile/theme" in response.url) as answer:

@@ -42,6 +42,10 @@
     document.querySelectorAll("[data-theme-set]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(button.dataset.themeSet === theme));
     });
+    // Keep the profile form in step, so saving it does not undo a switch made meanwhile.
+    document.querySelectorAll('input[type="radio"][name="theme"]').forEach(function (radio) {
+      radio.checked = radio.value === theme;
+    });
   }
 
   function setTheme(theme) {

@@ -23,7 +23,13 @@ from accord.accounts.tokens import (
     api_token_list,
     api_token_revoke,
 )
-from accord.core.api.concurrency import check_if_match, etag_for, is_not_modified, set_etag
+from accord.core.api.concurrency import (
+    IF_MATCH_OPENAPI,
+    check_if_match,
+    etag_for,
+    is_not_modified,
+    set_etag,
+)
 from accord.core.api.pagination import CursorPage, CursorParams, paginate
 from accord.core.api.problems import FieldError, ValidationFailed, problem_responses
 
@@ -89,6 +95,7 @@ def me_get(request: HttpRequest, response: HttpResponse) -> Any:
     "/me",
     response={200: MeOut, **problem_responses(401, 403, 412, 422)},
     summary="Change the current user's profile",
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def me_update(request: HttpRequest, response: HttpResponse, payload: MePatch) -> MeOut:
     """Change name, time zone, language or theme.

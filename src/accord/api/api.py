@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import OpenAPISchema
 
 import accord
 from accord.accounts.api import router as accounts_router
@@ -39,7 +40,14 @@ your read as `If-Match` on writes to get 412 instead of overwriting someone else
 
 
 class AccordNinjaAPI(NinjaAPI):
-    """NinjaAPI whose "405 Method Not Allowed" answers are problem responses too."""
+    """NinjaAPI whose 405 answers are problems too, and whose schema says problem+json."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problems.use_problem_media_type(schema)
+        return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()

@@ -99,5 +99,20 @@ def is_not_modified(request: HttpRequest, current_etag: str) -> bool:
     return "*" in tags or current_etag in tags
 
 
+IF_MATCH_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "The ETag of your last read; a 412 problem if the resource changed "
+            "since. Without it the write is applied (last write wins).",
+        }
+    ]
+}
+"""``@router.patch(..., openapi_extra=IF_MATCH_OPENAPI)`` documents the header."""
+
+
 def set_etag(response: HttpResponseBase, etag: str) -> None:
     response["ETag"] = etag

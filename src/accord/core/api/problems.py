@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import Field as PydanticField
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -198,24 +199,41 @@ class ServerError(Problem):
 # --- Schemas for the OpenAPI document ------------------------------------------------------
 
 
-class FieldErrorSchema(Schema):
-    field: str | None
+class ProblemFieldError(Schema):
+    field: str | None = PydanticField(description="Dotted path of the input, e.g. emails.0.email")
     message: str
-    code: str
+    code: str = PydanticField(description="Machine-readable reason, e.g. missing, invalid")
 
 
-class ProblemSchema(Schema):
-    type: str
+class ProblemDetails(Schema):
+    """An error (RFC 9457), served as application/problem+json."""
+
+    type: str = PydanticField(description="urn:accord:problem:<slug>, e.g. validation-error")
     title: str
     status: int
     detail: str | None = None
-    instance: str | None = None
-    errors: list[FieldErrorSchema] | None = None
+    instance: str | None = PydanticField(None, description="The path of the request.")
+    errors: list[ProblemFieldError] | None = PydanticField(
+        None, description="Per-field errors of a 400 or 422."
+    )
 
 
-def problem_responses(*statuses: int) -> dict[int, type[ProblemSchema]]:
+def problem_responses(*statuses: int) -> dict[int, type[ProblemDetails]]:
     """``response={200: X, **problem_responses(401, 404)}`` documents the error statuses."""
-    return dict.fromkeys(statuses, ProblemSchema)
+    return dict.fromkeys(statuses, ProblemDetails)
+
+
+def use_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    """In an OpenAPI document, serve every 4xx/5xx response as application/problem+json."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if str(status)[:1] in {"4", "5"} and "application/json" in content:
+                    content[CONTENT_TYPE] = content.pop("application/json")
+    return schema
 
 
 # --- Converting errors ---------------------------------------------------------------------

@@ -116,7 +116,8 @@ def assert_problem(
     missing = PROBLEM_KEYS - body.keys()
     assert not missing, f"problem lacks {missing}: {body}"
     assert body["status"] == status, body
-    assert isinstance(body["title"], str) and body["title"], body
+    assert isinstance(body["title"], str), body
+    assert body["title"], body
     assert body["type"].startswith(TYPE_PREFIX), body
     if slug is not None:
         assert body["type"] == f"{TYPE_PREFIX}{slug}", body

@@ -15,10 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from accord.core.registry import NavItem, PaletteCommand, Panel, registry
 
 
-def is_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role_slug", "") == "admin")
-
-
 def _lazy(text: Any) -> str:
     """A lazily translated label, typed as ``str`` for the registry's dataclasses."""
     return cast(str, text)
@@ -131,15 +127,6 @@ def register() -> None:
             keywords="api keys integration",
             order=60,
             icon="key-round",
-        ),
-        PaletteCommand(
-            key="core.jobs",
-            label=_lazy(_("Background jobs")),
-            url_name="background:job_list",
-            keywords="queue tasks worker failed",
-            order=70,
-            icon="list-checks",
-            permission=is_admin,
         ),
         PaletteCommand(
             key="core.admin",

@@ -113,3 +113,11 @@ def test_user_language_is_applied(user_client: Client, user: User) -> None:
     user.save(update_fields=["language"])
     html = user_client.get(reverse("web:home")).content.decode()
     assert '<html lang="de"' in html
+
+
+def test_unknown_page_is_a_friendly_404(user_client: Client) -> None:
+    response = user_client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'href="/"' in html

@@ -111,7 +111,7 @@ def me_update(request: HttpRequest, response: HttpResponse, payload: MePatch) ->
         )
     actor: User = request.auth  # type: ignore[attr-defined]
     with transaction.atomic():
-        user = User.objects.select_for_update().select_related("role").get(pk=actor.pk)
+        user = User.objects.select_for_update(of=("self",)).select_related("role").get(pk=actor.pk)
         check_if_match(request, me_etag(user), current=lambda: me_out(user))
         user_profile_update(
             user=user,

@@ -11,10 +11,11 @@ The version comes from, in this order: a ``version`` integer field of the model,
 ``updated_at`` timestamp, or a hash of the representation itself (``data``).
 
 The check must happen on the row as it is locked for the write, so a concurrent write cannot
-slip in between::
+slip in between (on SQLite the transaction itself starts with ``BEGIN IMMEDIATE``)::
 
     with transaction.atomic():
-        deal = Deal.objects.select_for_update().get(pk=deal_id)  # SQLite: BEGIN IMMEDIATE
+        # of=("self",): PostgreSQL cannot lock the nullable side of a select_related join.
+        deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal_id)
         check_if_match(request, etag_for(deal), current=lambda: DealOut.from_orm(deal))
         deal_update(deal=deal, actor=request.auth, changes=payload)
     set_etag(response, etag_for(deal))

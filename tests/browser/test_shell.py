@@ -171,3 +171,24 @@ def test_narrow_screen_menu(page: Any, ada: User) -> None:
     expect(sidebar.get_by_role("link", name=re.compile("Home"))).to_be_visible()
     page.get_by_role("button", name="Close menu").click()
     expect(sidebar).not_to_be_in_viewport()
+
+
+def test_htmx_errors_and_expired_sessions(page: Any, ada: User) -> None:
+    sign_in(page, ada)
+    page.locator("#notifications-button").click()
+    menu = page.locator("#notification-menu")
+    expect(menu).to_contain_text("Call back Grace Hopper")
+
+    # The notification disappears meanwhile: the 404 becomes a message, not a broken page.
+    ada.notifications.all().delete()
+    menu.locator(".notification-read").first.click()
+    expect(page.locator(".flash-error")).to_contain_text("Something went wrong.")
+    page.locator(".flash-error .flash-close").click()
+    expect(page.locator(".flash-error")).to_have_count(0)
+    page.keyboard.press("Escape")
+
+    # The session ends: the next HTMX request takes the whole page to the sign-in form.
+    page.context.clear_cookies()
+    page.locator("#notifications-button").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2F$"))
+    expect(page.get_by_role("heading", name="Sign in to Accord")).to_be_visible()

@@ -172,6 +172,40 @@
     },
   };
 
+  /* ---------- HTMX: expired sessions and errors ---------- */
+  function flash(text, level) {
+    const box = document.getElementById("flashes");
+    if (!box) return;
+    const item = document.createElement("div");
+    item.className = "flash flash-" + level;
+    item.setAttribute("role", level === "error" ? "alert" : "status");
+    const span = document.createElement("span");
+    span.className = "flash-text";
+    span.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "icon-btn flash-close";
+    close.setAttribute("aria-label", document.body.dataset.messageDismiss || "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", () => item.remove());
+    item.append(span, close);
+    box.append(item);
+  }
+
+  function onBeforeSwap(event) {
+    // A swap whose answer is the sign-in page means the session expired: go there whole.
+    const xhr = event.detail.xhr;
+    const login = document.body.dataset.loginUrl;
+    if (xhr && login && xhr.responseURL) {
+      const url = new URL(xhr.responseURL);
+      if (url.pathname === login) {
+        event.detail.shouldSwap = false;
+        const here = window.location.pathname + window.location.search;
+        window.location.assign(login + "?next=" + encodeURIComponent(here));
+      }
+    }
+  }
+
   /* ---------- shortcuts ---------- */
   let pendingPrefix = "";
   let prefixTimer = 0;
@@ -254,9 +288,16 @@
     }
     document.addEventListener("keydown", onKeydown);
     document.addEventListener("click", onClick);
+    document.body.addEventListener("htmx:beforeSwap", onBeforeSwap);
+    document.body.addEventListener("htmx:responseError", () =>
+      flash(document.body.dataset.messageError || "Error", "error")
+    );
+    document.body.addEventListener("htmx:sendError", () =>
+      flash(document.body.dataset.messageOffline || "Offline", "error")
+    );
   }
 
-  window.Accord = { palette: palette, setTheme: setTheme, toggleTheme: toggleTheme };
+  window.Accord = { palette: palette, setTheme: setTheme, toggleTheme: toggleTheme, flash: flash };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

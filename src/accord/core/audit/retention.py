@@ -42,7 +42,7 @@ def purge_expired(
 
 
 def _mask(value: Any) -> Any:
-    return None if value is None else ERASED
+    return value if value is None or value == "" else ERASED
 
 
 def anonymise_target(

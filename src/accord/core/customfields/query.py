@@ -7,7 +7,7 @@ expression index on exactly that SQL is used by filters and sorts:
 - PostgreSQL: ``(custom ->> 'tier')`` (numbers: ``::numeric``, booleans: ``::boolean``).
 
 Dates and datetimes are stored as fixed-width ISO text, so they compare and sort as text.
-See docs/custom-fields.md for the index strategy (:func:`index_for`).
+See docs/custom-fields.md for the index strategy (:func:`index_sql`).
 """
 
 from __future__ import annotations
@@ -103,29 +103,35 @@ class CustomValue(Func):
     ) -> tuple[str, tuple[Any, ...]]:
         raise NotSupportedError("custom field queries support SQLite and PostgreSQL")
 
+    def render(self, column: str, vendor: str) -> str:
+        """The SQL of this value for ``column`` (the JSON column's SQL) on ``vendor``."""
+        if vendor == "sqlite":
+            path = f"$.{self.key}" + (f".{self.subkey}" if self.subkey else "")
+            sql = f"json_extract({column}, '{path}')"
+            return f"CAST({sql} AS NUMERIC)" if self.kind == "number" else sql
+        if vendor == "postgresql":
+            if self.subkey:
+                sql = f"(({column} -> '{self.key}') ->> '{self.subkey}')"
+            else:
+                sql = f"({column} ->> '{self.key}')"
+            if self.kind == "number":
+                return f"({sql})::numeric"
+            if self.kind == "boolean":
+                return f"({sql})::boolean"
+            return sql
+        raise NotSupportedError("custom field queries support SQLite and PostgreSQL")
+
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.get_source_expressions()[0])
-        path = f"$.{self.key}" + (f".{self.subkey}" if self.subkey else "")
-        sql = f"json_extract({column}, '{path}')"
-        if self.kind == "number":
-            sql = f"CAST({sql} AS NUMERIC)"
-        return sql, tuple(params)
+        return self.render(column, "sqlite"), tuple(params)
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.get_source_expressions()[0])
-        if self.subkey:
-            sql = f"(({column} -> '{self.key}') ->> '{self.subkey}')"
-        else:
-            sql = f"({column} ->> '{self.key}')"
-        if self.kind == "number":
-            sql = f"({sql})::numeric"
-        elif self.kind == "boolean":
-            sql = f"({sql})::boolean"
-        return sql, tuple(params)
+        return self.render(column, "postgresql"), tuple(params)
 
 
 class NumericParam(Func):
@@ -329,21 +335,25 @@ def index_name(definition: CustomFieldDefinition, model: type[models.Model]) -> 
     return f"cf_{digest[:24]}"
 
 
-def index_for(definition: CustomFieldDefinition, model: type[models.Model]) -> models.Index:
-    """An expression index matching :func:`filter_q` and :func:`order_by` for this field."""
-    return models.Index(value_expression(definition), name=index_name(definition, model))
+def index_sql(definition: CustomFieldDefinition, model: type[models.Model]) -> str:
+    """``CREATE INDEX`` on exactly the expression :func:`filter_q` and :func:`order_by` use."""
+    expression = value_expression(definition)
+    column = connection.ops.quote_name("custom")
+    return (
+        f"CREATE INDEX IF NOT EXISTS {connection.ops.quote_name(index_name(definition, model))} "
+        f"ON {connection.ops.quote_name(model._meta.db_table)} "
+        f"(({expression.render(column, connection.vendor)}))"
+    )
 
 
 def create_index(definition: CustomFieldDefinition, model: type[models.Model]) -> None:
-    """Create the field's expression index (idempotent). On a large PostgreSQL table prefer
-    running the same statement ``CONCURRENTLY`` out of hours."""
-    index = index_for(definition, model)
-    with connection.schema_editor() as editor:
-        sql = str(index.create_sql(model, editor))
-        editor.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+    """Create the field's expression index (idempotent, works inside a transaction). On a
+    large PostgreSQL table run :func:`index_sql` with ``CONCURRENTLY`` out of hours instead."""
+    with connection.cursor() as cursor:
+        cursor.execute(index_sql(definition, model))
 
 
 def drop_index(definition: CustomFieldDefinition, model: type[models.Model]) -> None:
-    index = index_for(definition, model)
-    with connection.schema_editor() as editor:
-        editor.execute(f"DROP INDEX IF EXISTS {editor.quote_name(index.name)}")
+    name = connection.ops.quote_name(index_name(definition, model))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX IF EXISTS {name}")

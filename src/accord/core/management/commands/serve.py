@@ -13,7 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from accord.core.management.commands.web import add_server_arguments
 
@@ -68,7 +69,7 @@ class Command(BaseCommand):
         self.check(display_num_errors=False)
         verbosity = options["verbosity"]
         if not options["no_migrate"]:
-            call_command("migrate", interactive=False, verbosity=min(verbosity, 1))
+            self.migrate(verbosity)
         self.ensure_static_files(verbosity)
         connections.close_all()
 
@@ -78,6 +79,14 @@ class Command(BaseCommand):
         code = self.supervise(children, options)
         if code != 0:
             raise SystemExit(code)
+
+    def migrate(self, verbosity: int) -> None:
+        """Apply pending migrations (first run, upgrades); quiet when there are none."""
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if plan:
+            self.stdout.write(f"Applying {len(plan)} database migrations...")
+        call_command("migrate", interactive=False, verbosity=0 if verbosity < 2 else verbosity)
 
     def ensure_static_files(self, verbosity: int) -> None:
         """Collect static files when the manifest is missing (e.g. installed without make)."""

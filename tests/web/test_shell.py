@@ -113,6 +113,9 @@ def test_user_language_is_applied(user_client: Client, user: User) -> None:
     user.save(update_fields=["language"])
     html = user_client.get(reverse("web:home")).content.decode()
     assert '<html lang="de"' in html
+    assert "Willkommen zurück, Riley Rep" in html
+    assert "Erste Schritte" in html
+    assert "Benachrichtigungen" in html
 
 
 def test_unknown_page_is_a_friendly_404(user_client: Client) -> None:

@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.db import BaseDatabaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 
 from accord.accounts.models import User
 from accord.accounts.tokens import api_token_create
@@ -22,12 +25,23 @@ MakeToken = Callable[..., str]
 ApiFor = Callable[..., ApiClient]
 
 
+def _clear_cache() -> None:
+    cache = caches["default"]
+    if isinstance(cache, BaseDatabaseCache | LocMemCache):
+        cache.clear()  # the test database's table, or process memory
+    elif isinstance(cache, RedisCache):
+        # A Redis named by ACCORD_CACHE_URL may be shared: clear() would flush all of it.
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=cache.make_key("ratelimit:*")):
+            client.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache(db: None) -> Iterator[None]:
     """Rate-limit counters of one test never reach the next."""
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

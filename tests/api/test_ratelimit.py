@@ -7,7 +7,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test import override_settings
 from tests.api.conftest import ApiFor
@@ -108,6 +110,13 @@ def _expires(key: str) -> object:
         return cursor.fetchone()[0]
 
 
+database_cache = pytest.mark.skipif(
+    not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"),
+    reason="ACCORD_CACHE_URL selects another cache than the database",
+)
+
+
+@database_cache
 def test_database_cache_incr_counts_and_keeps_expiry() -> None:
     cache = caches["default"]
     assert type(cache).__module__ == "accord.core.api.cache"  # the default CACHES backend
@@ -121,6 +130,7 @@ def test_database_cache_incr_counts_and_keeps_expiry() -> None:
         cache.incr("missing")
 
 
+@database_cache
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
@@ -149,3 +159,15 @@ def test_database_cache_incr_loses_no_count_under_concurrency() -> None:
     assert errors == []
     assert cache.get("shared") == 200
     cache.clear()
+
+
+@database_cache
+def test_migrate_creates_the_cache_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE accord_cache")
+    assert "accord_cache" not in connection.introspection.table_names()
+    call_command("migrate", verbosity=0)
+    assert "accord_cache" in connection.introspection.table_names()
+    cache = caches["default"]
+    cache.set("after-migrate", 1)
+    assert cache.get("after-migrate") == 1

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
-from ninja.utils import check_csrf
 
 from accord.accounts.models import User
 from accord.accounts.tokens import TokenError, api_token_authenticate
@@ -49,6 +49,26 @@ class BearerTokenAuth(HttpBearer):
         return api_token.user
 
 
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's CSRF check that returns the reason instead of rendering the failure page."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> Any:
+        return reason
+
+
+def csrf_failure_reason(request: HttpRequest) -> str | None:
+    """Why the request fails Django's CSRF check, or None if it passes (safe methods do)."""
+    check = _CsrfCheck(_no_response)
+    request.csrf_processing_done = False  # type: ignore[attr-defined]
+    check.process_request(request)
+    reason = check.process_view(request, _no_response, (), {})
+    return str(reason) if reason is not None else None
+
+
+def _no_response(request: HttpRequest) -> Any:
+    return None
+
+
 class SessionAuth(APIKeyCookie):
     """The signed-in browser session; CSRF token required on unsafe methods."""
 
@@ -61,8 +81,14 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None  # a 401, not a CSRF error, for a request without a session
-        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
+        if not getattr(request, "_ninja_csrf_exempt", False):
+            reason = csrf_failure_reason(request)
+            if reason is not None:
+                raise HttpError(
+                    403,
+                    _("CSRF check failed (%(reason)s): send the X-CSRFToken header.")
+                    % {"reason": reason},
+                )
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:

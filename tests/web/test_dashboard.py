@@ -90,3 +90,20 @@ def test_panel_permission_hides_panel(user_client: Client, isolated_registry: Re
     )
     response = user_client.get(reverse("web:home"))
     assert response.context["panels"] == []
+
+
+def test_a_failing_panel_does_not_break_the_dashboard(
+    user_client: Client, isolated_registry: Registry
+) -> None:
+    def broken(request: HttpRequest) -> dict[str, Any]:
+        raise RuntimeError("report database offline")
+
+    isolated_registry.add_dashboard_panel(
+        Panel(key="broken", title="Broken panel", template="x.html", context=broken, order=1)
+    )
+    response = user_client.get(reverse("web:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Broken panel" in html
+    assert "This panel could not be loaded right now." in html
+    assert "Getting started" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,8 @@ from accord.core.registry import registry
 from accord.web import search as search_module
 from accord.web.forms import ProfileForm
 
+logger = logging.getLogger(__name__)
+
 
 def _user(request: HttpRequest) -> User:
     user = request.user
@@ -36,14 +39,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: every registered panel the user may see, each rendered with its context."""
     panels = []
     for panel in registry.dashboard_for(request.user):
-        context = {**panel.context(request), "panel": panel}
-        panels.append(
-            {
-                "panel": panel,
-                "context": context,
-                "html": render_to_string(panel.template, context, request=request),
-            }
-        )
+        try:
+            context = {**panel.context(request), "panel": panel}
+            html = render_to_string(panel.template, context, request=request)
+        except Exception:
+            # One broken panel must not take the dashboard down with it.
+            logger.exception("dashboard panel %s failed", panel.key)
+            context = {"panel": panel}
+            html = render_to_string("web/panels/failed.html", context, request=request)
+        panels.append({"panel": panel, "context": context, "html": html})
     return render(request, "web/home.html", {"panels": panels})
 
 

@@ -20,6 +20,7 @@ How a query runs (the same on both engines; only the SQL differs, see ``engines/
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connection
@@ -28,7 +29,6 @@ from rapidfuzz.distance import OSA
 from accord.search.engines import current_engine
 from accord.search.engines.base import Candidate, Clause, Column, Engine
 from accord.search.text import (
-    TIERS,
     ParsedQuery,
     Tier,
     index_words,
@@ -39,7 +39,11 @@ from accord.search.text import (
 )
 from accord.search.types import SearchResult, Visibility
 
-CANDIDATE_CAP = 1000
+# At most this many rows per tier are fetched and ranked; beyond it a tier's rows are taken in
+# index order (team by team), so ties are ordered by title among those.
+CANDIDATE_CAP = 200
+SELECTIVE_WORD = 5  # a query word this long (or with digits/punctuation) is selective
+FUZZY_CANDIDATE_CAP = 200
 FUZZY_MIN_LENGTH = 4
 MIN_PHRASE = 3  # the trigram index needs 3 characters
 
@@ -112,22 +116,47 @@ def _tiered(
     limit: int,
     build: ClauseBuilder,
 ) -> list[SearchResult]:
+    cap = max(CANDIDATE_CAP, limit)
     found: dict[int, Candidate] = {}
-    for tier in TIERS:
+
+    def fetch(tier: Tier) -> int | None:
+        """Add a tier's rows; how many it had (None: nothing the index can look up)."""
         clauses = build(parsed.words, tier)
         if not any(clause.phrases for clause in clauses):
-            continue  # nothing the index can look up: a scan would be too slow
-        for row in engine.match(cursor, column, clauses, visibility, types, CANDIDATE_CAP):
+            return None  # a scan would be too slow
+        rows = engine.match(cursor, column, clauses, visibility, types, cap)
+        for row in rows:
             found.setdefault(row.id, row)
-        if len(found) >= limit:
+        return len(rows)
+
+    # Every exact or prefix match is also a substring match: when the substring tier is not
+    # cut off by the cap it holds every match, and one query is enough. Selective queries
+    # (phone digits, a long word, an email or domain fragment) try that first. Short words
+    # match too many rows for it: they start with the selective tiers, and the substring
+    # tier runs only if those find fewer than ``limit`` records.
+    if column == "digits" or any(len(w) >= SELECTIVE_WORD or not w.isalpha() for w in parsed.words):
+        substring = fetch("substring")
+        if substring is not None and substring < cap:
+            order: tuple[Tier, ...] = ()
+        else:
+            order = ("exact", "prefix")
+    else:
+        order = ("exact", "prefix", "substring")
+    for tier in order:
+        fetched = fetch(tier)
+        if fetched is not None and fetched >= limit:
+            break
+        if tier == "prefix" and len(found) >= limit:
             break
     score = _score_phone if column == "digits" else _score_text
     scored = [(score(parsed, row), row) for row in found.values()]
-    return _top((s, row) for s, row in scored if s > 0)[:limit]
+    return _top(((s, row) for s, row in scored if s > 0), limit)
 
 
-def _top(scored: Iterable[tuple[float, Candidate]]) -> list[SearchResult]:
-    ranked = sorted(scored, key=lambda item: (-item[0], item[1].title_norm, item[1].id))
+def _top(scored: Iterable[tuple[float, Candidate]], limit: int) -> list[SearchResult]:
+    ranked = heapq.nsmallest(
+        limit, scored, key=lambda item: (-item[0], item[1].title_norm, item[1].id)
+    )
     return [_result(row, s) for s, row in ranked]
 
 
@@ -144,8 +173,10 @@ def _result(row: Candidate, score: float) -> SearchResult:
 # --- scores ------------------------------------------------------------------------------
 
 
-def _padded_title(row: Candidate) -> str:
-    return " " + " ".join(index_words(row.title_norm)) + " "
+def _padded_title(title_norm: str) -> str:
+    if title_norm.replace(" ", "").isalnum():  # no punctuation: the words are the title
+        return f" {title_norm} "
+    return " " + " ".join(index_words(title_norm)) + " "
 
 
 def _score_short(parsed: ParsedQuery, row: Candidate) -> float:
@@ -155,8 +186,11 @@ def _score_short(parsed: ParsedQuery, row: Candidate) -> float:
 def _score_text(parsed: ParsedQuery, row: Candidate) -> float:
     if row.title_norm == parsed.normalized:
         return 5.0
-    in_title = tier_of(parsed.words, _padded_title(row))
-    return float(max(tier_of(parsed.words, row.text), in_title + 0.5 if in_title else 0))
+    in_text = tier_of(parsed.words, row.text)
+    if not in_text:
+        return 0.0
+    in_title = tier_of(parsed.words, _padded_title(row.title_norm))  # title words are in text
+    return float(max(in_text, in_title + 0.5 if in_title else 0))
 
 
 def _score_phone(parsed: ParsedQuery, row: Candidate) -> float:
@@ -226,10 +260,11 @@ def _fuzzy(
     if not any(len(word) >= FUZZY_MIN_LENGTH for word in parsed.words):
         return []
     clauses = [_fuzzy_clause(word) for word in parsed.words]
-    rows = engine.match(cursor, "text", clauses, visibility, types, CANDIDATE_CAP)
+    cap = max(FUZZY_CANDIDATE_CAP, limit)
+    rows = engine.match(cursor, "text", clauses, visibility, types, cap)
     scored = []
     for row in rows:
         stored = row.text.split()
         similarity = sum(word_similarity(w, stored) for w in parsed.words) / len(parsed.words)
         scored.append((round(similarity, 4), row))
-    return _top(scored)[:limit]
+    return _top(scored, limit)

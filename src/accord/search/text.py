@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import phonenumbers
@@ -61,6 +62,8 @@ MIN_PHONE_DIGITS = 3
 
 def normalize(value: str) -> str:
     """Case-fold, fold accents and collapse whitespace: the form everything is compared in."""
+    if value.isascii():
+        return " ".join(value.lower().split())
     folded = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _SPACE.sub(" ", stripped.translate(_FOLD)).strip()
@@ -100,26 +103,42 @@ def index_text(title: str, texts: list[str]) -> str:
     return text
 
 
-def phone_digit_forms(phone: str) -> list[str]:
-    """Digit strings a phone number can be found by: as typed, and national with trunk prefix.
+@cache
+def _national_prefix(country_code: int) -> str:
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not regions:
+        return ""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        country_code, regions[0]
+    )
+    return (metadata.national_prefix or "") if metadata else ""
 
-    ``"+49 30 1234567"`` -> ``["49301234567", "0301234567"]``. A number without ``+`` is kept
-    as its digits only (its country is unknown).
+
+def _split_country_code(digits: str) -> tuple[int, str] | None:
+    for length in (1, 2, 3):  # calling codes are prefix-free
+        code = int(digits[:length])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code, digits[length:]
+    return None
+
+
+def phone_digit_forms(phone: str) -> list[str]:
+    """Digit strings a phone number can be found by: as stored, and national with trunk prefix.
+
+    ``"+49 30 1234567"`` -> ``["49301234567", "0301234567"]``; ``"+7 495 1234567"`` also
+    ``"84951234567"``. A number without ``+`` is kept as its digits only (its country is
+    unknown). The national form is left out when it is already a substring (US, Italy).
     """
     digits = _NON_DIGITS.sub("", phone)
     if len(digits) < MIN_PHONE_DIGITS:
         return []
     forms = [digits]
-    if phone.strip().startswith("+"):
-        try:
-            parsed = phonenumbers.parse(phone, None)
-        except phonenumbers.NumberParseException:
-            return forms
-        national = _NON_DIGITS.sub(
-            "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-        )
-        if len(national) >= MIN_PHONE_DIGITS and national not in digits:
-            forms.append(national)
+    if phone.lstrip().startswith("+"):
+        split = _split_country_code(digits)
+        if split:
+            national = _national_prefix(split[0]) + split[1]
+            if len(national) >= MIN_PHONE_DIGITS and national not in digits:
+                forms.append(national)
     return forms
 
 

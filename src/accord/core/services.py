@@ -89,16 +89,17 @@ def _apply(
         names[field.name] = name
         if field.is_relation:
             key = (name, value.pk if isinstance(value, models.Model) else value)
-            try:
-                if checked_foreign is not None and key in checked_foreign:
-                    value = checked_foreign[key]
-                else:
-                    value = _foreign_visible(actor, field, value, name)
-                    if checked_foreign is not None:
-                        checked_foreign[key] = value
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
+            cache = checked_foreign if checked_foreign is not None else {}
+            if key not in cache:
+                try:
+                    cache[key] = _foreign_visible(actor, field, value, name)
+                except ValidationError as exc:
+                    cache[key] = exc
+            outcome = cache[key]
+            if isinstance(outcome, ValidationError):
+                errors.update(outcome.message_dict)
                 continue
+            value = outcome
         setattr(obj, field.attname, value)
         changed.append(field.attname)
     return changed, names

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -88,26 +88,27 @@ def _clean_options(raw: Any) -> list[dict[str, str]]:
 def _validate(definition: CustomFieldDefinition) -> None:
     """Check a definition on its own (not against existing values)."""
     definition.options = _clean_options(definition.options)
+    definition.currency = (definition.currency or "").strip().upper()
+    kind = definition.field_type
     errors: dict[str, list[str]] = {}
+    if kind == FieldType.CURRENCY:
+        definition.currency = definition.currency or types.default_currency(definition).upper()
+        if not types.CURRENCY_RE.match(definition.currency):
+            errors["currency"] = [gettext("Enter a three-letter currency code (ISO 4217).")]
+    elif definition.currency:
+        errors["currency"] = [gettext("Only currency fields have a currency.")]
     try:
-        definition.full_clean(validate_unique=False, validate_constraints=False)
+        definition.full_clean(
+            exclude=list(errors), validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    kind = definition.field_type
     if kind in SELECT_TYPES and not definition.options:
         errors.setdefault("options", []).append(gettext("A select field needs options."))
     if kind not in SELECT_TYPES and definition.options:
         errors.setdefault("options", []).append(gettext("Only select fields have options."))
     if definition.unique and kind not in UNIQUE_TYPES:
         errors.setdefault("unique", []).append(gettext("Values of this type cannot be unique."))
-    if kind == FieldType.CURRENCY:
-        definition.currency = (definition.currency or types.default_currency(definition)).upper()
-        if not types.CURRENCY_RE.match(definition.currency):
-            errors.setdefault("currency", []).append(
-                gettext("Enter a three-letter currency code (ISO 4217).")
-            )
-    elif definition.currency:
-        errors.setdefault("currency", []).append(gettext("Only currency fields have a currency."))
     if definition.default is not None and kind in FieldType.values and not errors:
         try:
             definition.default = types.clean_value(definition, definition.default)
@@ -283,7 +284,9 @@ def custom_field_update(
     with transaction.atomic():
         definition = CustomFieldDefinition.objects.select_for_update().get(pk=definition.pk)
         if definition.is_archived:
-            raise ValidationError(gettext("Restore the field before changing it."))
+            raise ValidationError(
+                {NON_FIELD_ERRORS: gettext("Restore the field before changing it.")}
+            )
         before = audit.snapshot(definition)
         old_type, old_options = definition.field_type, list(definition.options or [])
         old_currency, old_unique = definition.currency, definition.unique

@@ -40,7 +40,10 @@ def test_empty_list(user_client: Client) -> None:
 def test_create_shows_token_once(user_client: Client, user: User) -> None:
     url = reverse("accounts:token_list")
     response = user_client.post(url, {"name": "Nightly export", "scope": "write", "expires_in": ""})
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert ApiToken.objects.filter(user=user).count() == 1
+    response = user_client.get(url)
     html = response.content.decode()
     shown = TOKEN_IN_PAGE.findall(html)
     assert len(set(shown)) == 1
@@ -59,13 +62,23 @@ def test_create_shows_token_once(user_client: Client, user: User) -> None:
     assert TOKEN_IN_PAGE.search(again) is None
     assert f"acc_{token.prefix}_…" in again
     assert "Nightly export" in again
+    assert user.api_tokens.count() == 1
+
+
+def test_token_is_not_shown_to_another_session(user_client: Client, user: User) -> None:
+    url = reverse("accounts:token_list")
+    user_client.post(url, {"name": "mine", "scope": "read", "expires_in": ""})
+    other_browser = Client()
+    other_browser.force_login(user)
+    assert TOKEN_IN_PAGE.search(other_browser.get(url).content.decode()) is None
+    assert TOKEN_IN_PAGE.search(user_client.get(url).content.decode()) is not None
 
 
 def test_create_with_expiry_and_default_name(user_client: Client, user: User) -> None:
     response = user_client.post(
         reverse("accounts:token_list"), {"name": "", "scope": "read", "expires_in": "30"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     token = ApiToken.objects.get(user=user)
     assert (token.name, token.scope) == ("API token", "read")
     assert token.expires_at is not None

@@ -15,6 +15,8 @@ from accord.accounts.forms_tokens import ApiTokenCreateForm
 from accord.accounts.models import ApiToken, User
 from accord.accounts.tokens import api_token_create, api_token_list, api_token_revoke
 
+SESSION_KEY = "accord_created_api_token"
+
 
 def _render(
     request: HttpRequest,
@@ -43,11 +45,22 @@ def _render(
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    """GET: the user's tokens and the create form. POST: create one and show it once."""
+    """GET: the user's tokens and the create form (and a token just created, once).
+
+    POST: create a token, then redirect to the GET that shows it.
+    """
     user = request.user
     assert isinstance(user, User)
     if request.method != "POST":
-        return _render(request, ApiTokenCreateForm())
+        created_prefix = request.session.pop(SESSION_KEY, None)
+        created_token = None
+        plaintext = ""
+        if isinstance(created_prefix, list) and len(created_prefix) == 2:
+            created_token = ApiToken.objects.filter(user=user, prefix=created_prefix[0]).first()
+            plaintext = created_prefix[1] if created_token is not None else ""
+        return _render(
+            request, ApiTokenCreateForm(), created=plaintext, created_token=created_token
+        )
     form = ApiTokenCreateForm(request.POST)
     if not form.is_valid():
         return _render(request, form, status=422)
@@ -65,11 +78,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
             for message in field_messages:
                 form.add_error(target, message)
         return _render(request, form, status=422)
-    # Rendered directly, never redirected or stored: this response is the only place the
-    # plaintext ever appears (never_cache keeps it out of caches).
-    return _render(
-        request, ApiTokenCreateForm(), created=created.plaintext, created_token=created.token
-    )
+    # Post/redirect/get, so a reload cannot create a second token. The plaintext waits in the
+    # (server-side) session for exactly one display and is removed by it.
+    request.session[SESSION_KEY] = [created.token.prefix, created.plaintext]
+    return redirect("accounts:token_list")
 
 
 @login_required

@@ -96,6 +96,7 @@ def screenshots_dir() -> Path:
 def screenshot(screenshots_dir: Path) -> Callable[..., Path]:
     def take(page: Any, name: str, **options: Any) -> Path:
         path = screenshots_dir / f"{name}.png"
+        options.setdefault("animations", "disabled")  # finished transitions, steady images
         page.screenshot(path=str(path), **options)
         return path
 

@@ -161,7 +161,7 @@ def test_shortcuts_help_search_and_notifications(
     assert page.js_errors == []
 
 
-def test_narrow_screen_menu(page: Any, ada: User) -> None:
+def test_narrow_screen_menu(page: Any, ada: User, screenshot: Callable[..., Path]) -> None:
     page.set_viewport_size({"width": 390, "height": 800})
     sign_in(page, ada)
     sidebar = page.locator("#sidebar")
@@ -169,6 +169,7 @@ def test_narrow_screen_menu(page: Any, ada: User) -> None:
     page.get_by_role("button", name="Open menu").click()
     expect(sidebar).to_be_in_viewport()
     expect(sidebar.get_by_role("link", name=re.compile("Home"))).to_be_visible()
+    screenshot(page, "mobile-menu")
     page.get_by_role("button", name="Close menu").click()
     expect(sidebar).not_to_be_in_viewport()
 

@@ -17,15 +17,34 @@ Fixtures here:
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
 from django.test import Client
 from tests.factories import TeamFactory, UserFactory
 
 from accord.accounts.models import Team, User
 
 MakeUser = Callable[..., User]
+
+
+def _reseed_roles(sender: Any, **kwargs: Any) -> None:
+    """Put the six system roles back after a flush.
+
+    Transactional tests (``transactional_db``, ``live_server``) end with ``flush``, which
+    empties every table, including the roles seeded by a data migration, and then sends
+    ``post_migrate``; re-seeding here keeps the roles for the tests that follow.
+    """
+    if getattr(sender, "label", "") != "accounts":
+        return
+    seed = import_module("accord.accounts.migrations.0002_seed_roles").seed
+    seed(kwargs.get("apps") or global_apps, None)
+
+
+post_migrate.connect(_reseed_roles, dispatch_uid="accord-tests-reseed-roles")
 
 
 @pytest.fixture

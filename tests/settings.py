@@ -38,6 +38,7 @@ for _name in _DEPLOYMENT_VARIABLES:
 TEST_DATA_DIR = tempfile.mkdtemp(prefix="accord-test-")
 atexit.register(shutil.rmtree, TEST_DATA_DIR, ignore_errors=True)
 os.environ["ACCORD_DATA_DIR"] = TEST_DATA_DIR
+os.makedirs(os.path.join(TEST_DATA_DIR, "static"))  # WhiteNoise warns when STATIC_ROOT is missing
 
 TEST_DATABASE_URL = os.environ.get("ACCORD_TEST_DATABASE_URL", "").strip()
 if TEST_DATABASE_URL:

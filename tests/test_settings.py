@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from tests.processes import run_accord
 
 from accord import config
 
@@ -51,19 +49,6 @@ def test_a_bad_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch):
         config.env_bool("DEBUG")
     assert str(error.value) == (
         "ACCORD_DEBUG='maybe': expected one of true/false, 1/0, yes/no, on/off"
-    )
-
-
-def run_accord(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
-    clean.update(DJANGO_SETTINGS_MODULE="accord.settings", ACCORD_DATA_DIR=str(tmp_path), **env)
-    return subprocess.run(
-        [sys.executable, "-m", "accord", *args],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
 
 

@@ -44,6 +44,8 @@ CURATED_COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("check", "check the configuration; add --deploy for production settings"),
             ("collectstatic", "gather static files for the web server (make install does it)"),
+            ("search_reindex", "rebuild the global search index"),
+            ("openapi", "write the OpenAPI schema of the JSON API (/api/v1/)"),
             ("changepassword", "set a user's password"),
             ("shell", "a Python shell with Accord loaded"),
             ("dbshell", "the database's own shell (sqlite3 or psql)"),

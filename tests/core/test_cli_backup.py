@@ -10,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from tests.processes import run_accord
 
 from accord.core.management import backups
 
@@ -28,16 +28,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def accord(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
-    env.update(DJANGO_SETTINGS_MODULE="accord.settings", ACCORD_DATA_DIR=str(data_dir))
-    completed = subprocess.run(
-        [sys.executable, "-m", "accord", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = run_accord(data_dir, *args)
     if check:
         assert completed.returncode == 0, completed.stderr
     return completed

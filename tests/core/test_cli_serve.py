@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.processes import accord_env
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("ACCORD_TEST_DATABASE_URL", "") != "",
@@ -61,15 +62,8 @@ def alive(pid: int) -> bool:
     return state.exists() and state.read_text().split()[2] != "Z"
 
 
-def accord_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="accord.settings",
-        ACCORD_DATA_DIR=str(data_dir),
-        ACCORD_WEB_WORKERS="1",
-        ACCORD_WEB_THREADS="2",
-    )
-    return env
+def serve_env(data_dir: Path) -> dict[str, str]:
+    return accord_env(data_dir, ACCORD_WEB_WORKERS="1", ACCORD_WEB_THREADS="2")
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +72,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("collected") / "data"
     subprocess.run(
         [sys.executable, "-m", "accord", "collectstatic", "--noinput", "-v0"],
-        env=accord_env(data),
+        env=serve_env(data),
         check=True,
         timeout=300,
     )
@@ -89,7 +83,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def serve(tmp_path: Path, port: int, template: Path) -> Iterator[subprocess.Popen[str]]:
     # A fresh data directory without a database: serve must migrate it.
     shutil.copytree(template, tmp_path / "data")
-    env = accord_env(tmp_path / "data")
+    env = serve_env(tmp_path / "data")
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "accord", "serve", "--port", str(port)],

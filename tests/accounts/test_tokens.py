@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import timedelta
 from io import StringIO
@@ -20,6 +21,9 @@ from accord.accounts.tokens import (
     api_token_list,
     api_token_revoke,
 )
+from accord.core import audit
+from accord.core.api.testing import ApiClient
+from accord.core.audit import AuditEntry
 
 TOKEN_RE = re.compile(r"^acc_[a-z0-9]{8}_[A-Za-z0-9]{40}$")
 
@@ -232,3 +236,40 @@ class TestCommand:
     def test_list_without_tokens(self, user: User) -> None:
         out, _err = self.run("list", "--user", user.email)
         assert out.strip() == f"{user.email} has no API tokens."
+
+
+@pytest.mark.django_db
+class TestAudit:
+    def entries(self, token: ApiToken) -> list[AuditEntry]:
+        return list(audit.history_for(token).order_by("pk"))
+
+    def test_create_and_revoke_are_audited_without_the_hash(self, user: User) -> None:
+        created = api_token_create(user=user, actor=user, name="ci", scope="write")
+        api_token_revoke(token=created.token, actor=user)
+        api_token_revoke(token=created.token, actor=user)  # no change, no entry
+
+        first, second = self.entries(created.token)
+        assert (first.verb, first.actor, second.verb, second.actor) == (
+            "create",
+            user,
+            "update",
+            user,
+        )
+        assert first.changes["name"] == [None, "ci"]
+        assert first.changes["scope"] == [None, "write"]
+        assert "secret_hash" not in first.changes
+        assert created.plaintext not in json.dumps(first.changes)
+        assert list(second.changes) == ["revoked_at"]
+        assert second.changes["revoked_at"][0] is None
+
+    def test_command_line_origin(self, user: User) -> None:
+        call_command("token", "create", "--user", user.email, stdout=StringIO(), stderr=StringIO())
+        (entry,) = self.entries(ApiToken.objects.get())
+        assert (entry.origin, entry.actor, entry.actor_label) == ("cli", None, "cli:token")
+
+    def test_api_origin(self, user: User) -> None:
+        plaintext = api_token_create(user=user, actor=None, scope="write").plaintext
+        response = ApiClient(token=plaintext).post("/api/v1/tokens", {"name": "via api"})
+        assert response.status_code == 201
+        (entry,) = self.entries(ApiToken.objects.get(name="via api"))
+        assert (entry.origin, entry.actor) == ("api", user)

@@ -168,6 +168,8 @@ class ApiToken(models.Model):
     SCOPE_READ = "read"
     SCOPE_WRITE = "write"
     SCOPE_CHOICES = [(SCOPE_READ, _("Read")), (SCOPE_WRITE, _("Read and write"))]
+    # Neither the hash nor the every-minute usage stamp belongs in the audit trail.
+    audit_exclude = ("secret_hash", "last_used_at")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)

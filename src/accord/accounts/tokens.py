@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import ApiToken, User
+from accord.core import audit
 
 TOKEN_PREFIX = "acc"  # noqa: S105 - not a secret: the marker that starts every token
 PREFIX_LENGTH = 8
@@ -115,6 +116,7 @@ def api_token_create(
                     scope=scope,
                     expires_at=expires_at,
                 )
+                audit.record_create(token, actor)
         except IntegrityError:  # the prefix is taken: draw again
             continue
         return CreatedToken(token=token, plaintext=plaintext)
@@ -125,10 +127,14 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
     """Revoke ``token`` now; it is refused from the next request on. Idempotent."""
     if actor is not None and actor.pk != token.user_id and not actor.is_superuser:
         raise PermissionDenied(_("You can only revoke your own API tokens."))
-    if token.revoked_at is None:
-        now = timezone.now()
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    with transaction.atomic():
+        before = audit.snapshot(token)
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         token.refresh_from_db(fields=["revoked_at"])
+        if revoked:
+            audit.record_update(token, actor, before)
     return token
 
 

@@ -16,6 +16,7 @@ from accord.accounts.tokens import (
     api_token_list,
     api_token_revoke,
 )
+from accord.core import audit
 
 
 def _user(email: str) -> User:
@@ -78,12 +79,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        if action == "create":
-            self._create(options)
-        elif action == "list":
-            self._list(options)
-        else:
-            self._revoke(options)
+        with audit.origin("cli", actor_label="cli:token"):
+            if action == "create":
+                self._create(options)
+            elif action == "list":
+                self._list(options)
+            else:
+                self._revoke(options)
 
     def _create(self, options: dict[str, Any]) -> None:
         user = _user(options["user"])

@@ -21,7 +21,7 @@ How a query runs (the same on both engines; only the SQL differs, see ``engines/
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.db import connection
 from rapidfuzz.distance import OSA
@@ -31,6 +31,7 @@ from accord.search.engines.base import Candidate, Clause, Column, Engine
 from accord.search.text import (
     ParsedQuery,
     Tier,
+    index_title,
     index_words,
     like_escape,
     parse_query,
@@ -52,15 +53,40 @@ def search_query(
     q: str,
     *,
     object_types: Iterable[str] | None = None,
-    visibility: Visibility,
+    visibility: Visibility | Mapping[str, Visibility],
     limit: int = 20,
 ) -> list[SearchResult]:
-    """Records matching ``q`` that ``visibility`` allows, best first, at most ``limit``."""
+    """Records matching ``q`` that ``visibility`` allows, best first, at most ``limit``.
+
+    ``visibility`` is one :class:`Visibility` for every object type, or one per object type
+    (``visibilities_for(user, types)``); with a mapping only its types are searched, and types
+    that share a visibility are searched in one query.
+    """
     parsed = parse_query(q)
-    if parsed is None or limit <= 0 or visibility.sees_nothing:
+    if parsed is None or limit <= 0:
         return []
-    types = tuple(sorted(set(object_types))) if object_types is not None else None
-    if types == ():
+    wanted = tuple(sorted(set(object_types))) if object_types is not None else None
+    if isinstance(visibility, Visibility):
+        return _search(parsed, wanted, visibility, limit)
+    groups: dict[Visibility, list[str]] = {}
+    for object_type in sorted(visibility):
+        if wanted is None or object_type in wanted:
+            groups.setdefault(visibility[object_type], []).append(object_type)
+    results: list[SearchResult] = []
+    for group_visibility, types in groups.items():
+        results.extend(_search(parsed, tuple(types), group_visibility, limit))
+    if len(groups) > 1:
+        results.sort(key=lambda r: (-r.score, index_title(r.title), r.object_type, r.object_id))
+    return results[:limit]
+
+
+def _search(
+    parsed: ParsedQuery,
+    types: tuple[str, ...] | None,
+    visibility: Visibility,
+    limit: int,
+) -> list[SearchResult]:
+    if visibility.sees_nothing or types == ():
         return []
     engine = current_engine()
     with connection.cursor() as cursor:

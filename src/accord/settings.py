@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accord.core",
     "accord.accounts",
     "accord.search",
+    "accord.contacts",
     "accord.web",
     "accord.api",
     "accord.background",
@@ -165,6 +166,8 @@ LANGUAGE_CODE = config.env_str("LANGUAGE", "en")
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = config.env_str("TIME_ZONE", "UTC")
+# Default region for phone numbers written without a country code (ISO 3166-1, e.g. "DE").
+ACCORD_PHONE_REGION = config.env_str("PHONE_REGION", "").upper() or None
 USE_I18N = True
 USE_TZ = True
 

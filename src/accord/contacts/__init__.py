@@ -1,0 +1,1 @@
+"""Customer database: companies, contacts, duplicates, merge, privacy, vCard."""

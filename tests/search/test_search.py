@@ -444,3 +444,5 @@ def test_fts_index_stays_consistent_with_table() -> None:
         cursor.execute(
             "INSERT INTO search_entry_fts(search_entry_fts, rank) VALUES ('integrity-check', 1)"
         )
+        cursor.execute("SELECT v FROM search_entry_fts_config WHERE k = 'hashsize'")
+        assert cursor.fetchone() == (16777216,)

@@ -11,3 +11,6 @@ class ContactsConfig(AppConfig):
         from accord.contacts import policy
 
         policy.register_all()
+        from accord.contacts import search
+
+        search.register_all()

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.search",
     "accord.contacts",
+    "accord.lists",
     "accord.web",
     "accord.api",
     "accord.background",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accord.accounts.sessions.UserSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -294,3 +296,10 @@ LOGGING = {
 
 # --- Accord ----------------------------------------------------------------------------------
 ACCORD_AUDIT_RETENTION_DAYS = config.env_int("AUDIT_RETENTION_DAYS", 0)  # 0 keeps forever
+# Sign-in lock-out: this many failures for one email from one address within the window lock
+# that pair for LOGIN_LOCKOUT_MINUTES. Invitation links expire after INVITATION_DAYS.
+ACCORD_LOGIN_MAX_FAILURES = config.env_int("LOGIN_MAX_FAILURES", 5)
+ACCORD_LOGIN_WINDOW_MINUTES = config.env_int("LOGIN_WINDOW_MINUTES", 15)
+ACCORD_LOGIN_LOCKOUT_MINUTES = config.env_int("LOGIN_LOCKOUT_MINUTES", 15)
+ACCORD_INVITATION_DAYS = config.env_int("INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = config.env_int("PASSWORD_RESET_HOURS", 72) * 3600

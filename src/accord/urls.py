@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accord.accounts.urls")),
     path("notifications/", include("accord.notifications.urls")),
     path("settings/jobs/", include("accord.background.urls")),
+    path("settings/", include("accord.accounts.urls_settings")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("admin/", admin.site.urls),

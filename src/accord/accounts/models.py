@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accord.core.models import TimeStampedModel
@@ -118,7 +119,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=[("auto", _("System")), ("light", _("Light")), ("dark", _("Dark"))],
     )
 
+    # Bumped to sign the user out of every session at once (see get_session_auth_hash).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
     objects: ClassVar[UserManager] = UserManager()
+    # Never in the audit trail: the hash, the login stamp and the session counter.
+    audit_exclude = ("password", "last_login", "session_generation")
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -137,6 +143,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email.split("@")[0]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django signs every session with a hash of the password; mixing in the session
+        # generation lets an admin (or the user) end every session without a password change.
+        # Generation 0 keeps Django's own hash, so existing sessions survive the upgrade.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = (
+            self.password
+            if not self.session_generation
+            else (f"{self.password}:{self.session_generation}")
+        )
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def role_slug(self) -> str:
@@ -201,3 +219,91 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.SCOPE_WRITE
+
+
+class Invitation(models.Model):
+    """An emailed link that lets an invited user set a password; single use, expires.
+
+    Only the SHA-256 hash of the link's token is stored.
+    """
+
+    audit_exclude = ("token_hash",)
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.user}"
+
+    def is_usable(self, now: Any = None) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > (now or timezone.now())
+        )
+
+
+class UserSession(models.Model):
+    """One signed-in browser session, for "your sessions" and revocation.
+
+    Written by ``accord.accounts.middleware.UserSessionMiddleware``; the session itself lives
+    in Django's session store, keyed by the same ``session_key``.
+    """
+
+    session_key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="usersession_user_seen")]
+
+    def __str__(self) -> str:
+        return f"session of {self.user} from {self.ip_address}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's TOTP authenticator; enabled once ``confirmed_at`` is set."""
+
+    audit_exclude = ("secret", "last_used_step")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(_("enabled"), null=True, blank=True)
+    # The TOTP time step of the last accepted code: a code is never accepted twice.
+    last_used_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"two-factor device of {self.user}"
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use two-factor recovery code, stored as a SHA-256 hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"], name="recoverycode_user_hash")]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from accord.core import policy as access_policy
+
 
 def can_manage_jobs(user: Any) -> bool:
-    """Administrators only. To be replaced by a capability check of the access policy."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser or getattr(user, "role_slug", "") == "admin")
+    """Users with the ``manage_settings`` capability (administrators by default)."""
+    return access_policy.has_capability(user, "manage_settings")
 
 
 def require_manage_jobs(user: Any) -> None:

@@ -29,6 +29,8 @@ from accord.contacts.services.contacts import (
     contact_set_lifecycle_stage,
     contact_update,
 )
+from accord.contacts.services.merge import company_merge, contact_merge, repoint_related
+from accord.contacts.services.privacy import contact_data_export, contact_erase, is_suppressed
 
 __all__ = [
     "COMPANY_FIELDS",
@@ -39,6 +41,7 @@ __all__ = [
     "company_bulk_tag_remove",
     "company_create",
     "company_delete",
+    "company_merge",
     "company_update",
     "contact_bulk_assign_owner",
     "contact_bulk_create",
@@ -47,8 +50,13 @@ __all__ = [
     "contact_bulk_tag_add",
     "contact_bulk_tag_remove",
     "contact_create",
+    "contact_data_export",
     "contact_delete",
+    "contact_erase",
+    "contact_merge",
     "contact_set_lifecycle_stage",
     "contact_update",
+    "is_suppressed",
+    "repoint_related",
     "tags_get_or_create",
 ]

@@ -195,7 +195,8 @@ def test_export_and_erase(make_contact: Any, rep: User, admin_user: User, acme: 
         "",
         "",
     )
-    assert erased.erased_at is not None and erased.do_not_contact
+    assert erased.erased_at is not None
+    assert erased.do_not_contact
     assert ContactEmail.objects.filter(contact=erased).count() == 0
     assert erased.tags.count() == 0
     assert SuppressionEntry.objects.count() == 3

@@ -42,7 +42,9 @@ def test_contact_detail_fixed_queries(
         detail_small = contact_detail(rep, small.pk)
     with django_assert_num_queries(len(small_ctx.captured_queries)):
         detail = contact_detail(rep, big.pk)
-    assert len(detail.emails) == 8 and len(detail.tags) == 8 and len(detail.addresses) == 8
+    assert len(detail.emails) == 8
+    assert len(detail.tags) == 8
+    assert len(detail.addresses) == 8
     assert detail.emails[0].is_primary
     assert list(detail.stage_reached) == ["lead", "customer", "evangelist", "other"]
     assert detail.can_edit

@@ -31,6 +31,7 @@ from accord.contacts.services.contacts import (
 )
 from accord.contacts.services.merge import company_merge, contact_merge, repoint_related
 from accord.contacts.services.privacy import contact_data_export, contact_erase, is_suppressed
+from accord.contacts.services.vcards import contact_vcard_export, contact_vcard_import
 
 __all__ = [
     "COMPANY_FIELDS",
@@ -56,6 +57,8 @@ __all__ = [
     "contact_merge",
     "contact_set_lifecycle_stage",
     "contact_update",
+    "contact_vcard_export",
+    "contact_vcard_import",
     "is_suppressed",
     "repoint_related",
     "tags_get_or_create",

@@ -4,12 +4,15 @@
   exactly the jobs it enqueued: ``worker.run()`` runs every ready job, then returns.
 - ``make_due``: moves every READY job's ``run_after`` into the past (the next retry is due).
 - ``periodic_entry``: registers a test periodic job for the duration of one test.
+- ``plain_static_storage`` (autouse): pages render ``{% static %}`` without the manifest
+  that collectstatic writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.tasks.base import TaskResultStatus
@@ -19,6 +22,14 @@ from tests.background import sample_jobs
 
 from accord.background.periodic import PeriodicJob, register_periodic, unregister_periodic
 from accord.background.worker import Worker
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

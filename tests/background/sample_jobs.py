@@ -61,7 +61,7 @@ def slow_effect_once(label: str, sleep_first_attempt: float) -> str:
     """Marks each start; on its first attempt sleeps (to be killed), then does its effect once."""
     context = current_job()
     attempt = context.attempt if context else 0
-    IdempotencyKey.objects.create(key=f"started:{label}:{attempt}")
+    IdempotencyKey.objects.create(key=f"started:{label}:{attempt}:{uuid.uuid4().hex}")
     if attempt == 1:
         time.sleep(sleep_first_attempt)
     with once(f"sample:{label}") as first_time:

@@ -61,6 +61,15 @@ def worker_timeout() -> timedelta:
     return timedelta(seconds=float(getattr(settings, "ACCORD_WORKER_TIMEOUT_SECONDS", 60)))
 
 
+def refresh_connection() -> None:
+    """Drop a broken or expired database connection (Django does this per request).
+
+    Never inside a transaction: that is a caller's transaction (a test), not ours to close.
+    """
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def new_worker_id() -> str:
     host = socket.gethostname().split(".")[0][:32] or "worker"
     return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -224,12 +233,14 @@ class Worker:
     def _loop(self) -> None:
         failures = 0
         while not self._stopping.is_set():
-            close_old_connections()
+            refresh_connection()
             try:
                 db_result = self.claim_next()
             except DatabaseError as exc:
                 if isinstance(exc, OperationalError) and is_locked_database_exception(exc):
                     continue
+                if self.batch or connection.in_atomic_block:
+                    raise  # a script or a test: report, do not wait for the database to heal
                 failures += 1
                 wait = min(30.0, max(self.interval, 0.5) * 2 ** min(failures, 6))
                 logger.warning("cannot read the job queue (%s); retrying in %.0fs", exc, wait)
@@ -275,7 +286,7 @@ class Worker:
         try:
             while not self._stopping.wait(self.heartbeat):
                 try:
-                    close_old_connections()
+                    refresh_connection()
                     self.beat()
                     self.housekeeping()
                 except Exception:
@@ -286,7 +297,7 @@ class Worker:
 
     def _sign_off(self) -> None:
         try:
-            close_old_connections()
+            refresh_connection()
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
         except DatabaseError:
             logger.warning("could not remove the heartbeat of worker %s", self.worker_id)

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--worker-id",
             type=_worker_id,
-            default="",
+            default=None,
             help="a unique name for this worker (default: host-pid-random)",
         )
 
@@ -115,7 +115,7 @@ class Command(BaseCommand):
             interval=options["interval"],
             batch=options["batch"],
             max_tasks=options["max_tasks"],
-            worker_id=options["worker_id"],
+            worker_id=options["worker_id"] or "",
             scheduler=not options["no_scheduler"],
         )
         logger.info(

@@ -145,11 +145,13 @@ def _new_invitation(user: User, actor: Any) -> tuple[Invitation, str]:
         revoked_at=timezone.now()
     )
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     invitation = Invitation.objects.create(
         user=user,
         token_hash=hash_token(token),
         invited_by=actor if getattr(actor, "is_authenticated", False) else None,
-        expires_at=timezone.now() + dt.timedelta(days=invitation_days()),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=invitation_days()),
     )
     link = _invitation_link(token)
     inviter = str(getattr(actor, "display_name", "") or _("An administrator"))
@@ -268,6 +270,7 @@ def user_update(
 ) -> User:
     """Change a user's name, role and teams (with the manager flag per team)."""
     _require_manage(actor)
+    given = user
     errors: dict[str, str] = {}
     full_name = (full_name or "").strip()
     if len(full_name) > 200:
@@ -289,6 +292,7 @@ def user_update(
         audit.record_update(
             user, actor, before, extra=_membership_changes(teams_before, _membership_state(user))
         )
+    policy.forget(given)
     policy.forget(user)
     return user
 
@@ -296,6 +300,7 @@ def user_update(
 def user_deactivate(*, actor: Any, user: User) -> User:
     """Refuse the user from the very next request: sessions end, API tokens stop working."""
     _require_manage(actor)
+    given = user
     if user.pk == getattr(actor, "pk", None):
         raise ValidationError({NON_FIELD_ERRORS: _("You cannot deactivate yourself.")})
     with transaction.atomic():
@@ -310,6 +315,7 @@ def user_deactivate(*, actor: Any, user: User) -> User:
         ).update(revoked_at=timezone.now())
         audit.record_update(user, actor, before)
         user_sessions_end(user=user)
+    policy.forget(given)
     policy.forget(user)
     return user
 
@@ -317,6 +323,7 @@ def user_deactivate(*, actor: Any, user: User) -> User:
 def user_reactivate(*, actor: Any, user: User) -> User:
     """Let a deactivated user sign in again (with their old password and tokens)."""
     _require_manage(actor)
+    given = user
     with transaction.atomic():
         user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
         if user.is_active:
@@ -329,6 +336,7 @@ def user_reactivate(*, actor: Any, user: User) -> User:
         user.is_active = True
         user.save(update_fields=["is_active"])
         audit.record_update(user, actor, before)
+    policy.forget(given)
     policy.forget(user)
     return user
 

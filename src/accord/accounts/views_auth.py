@@ -166,8 +166,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def get_extra_email_context(self) -> dict[str, Any]:
-        return {"base_url": settings.BASE_URL}
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Links in the email start with ACCORD_BASE_URL, not with the request's Host header.
+        self.extra_email_context = {"base_url": settings.BASE_URL}
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -21,6 +21,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 import accord
 from accord.accounts.api import router as accounts_router
+from accord.accounts.api_customfields import router as customfields_router
 from accord.accounts.auth import BearerTokenAuth, SessionAuth
 from accord.core.api import problems
 from accord.core.api.ratelimit import ApiRateLimit, add_rate_limit_headers
@@ -88,6 +89,7 @@ problems.install(api)
 api.add_decorator(add_rate_limit_headers, mode="view")
 
 api.add_router("/", accounts_router)
+api.add_router("/", customfields_router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponseBase:

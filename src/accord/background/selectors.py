@@ -45,6 +45,10 @@ class JobRow:
     traceback: str
 
     @property
+    def status_label(self) -> str:
+        return str(TaskResultStatus(self.status).label)
+
+    @property
     def can_retry(self) -> bool:
         return self.status == TaskResultStatus.FAILED
 
@@ -162,6 +166,10 @@ class PeriodicRow:
     last_status: str  # status of the job of the last run, "" if pruned or never run
     last_job_id: str
     next_slot: datetime
+
+    @property
+    def last_status_label(self) -> str:
+        return str(TaskResultStatus(self.last_status).label) if self.last_status else ""
 
 
 def periodic_rows(now: datetime | None = None) -> list[PeriodicRow]:

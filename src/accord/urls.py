@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("accord.web.urls")),
     path("accounts/", include("accord.accounts.urls")),
     path("notifications/", include("accord.notifications.urls")),
+    path("", include("accord.contacts.urls")),  # /contacts/... and /companies/...
+    path("lists/", include("accord.lists.urls")),
     path("settings/jobs/", include("accord.background.urls")),
     path("settings/", include("accord.accounts.urls_settings")),
     path("api/v1/", api.urls),

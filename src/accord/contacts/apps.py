@@ -14,3 +14,6 @@ class ContactsConfig(AppConfig):
         from accord.contacts import search
 
         search.register_all()
+        from accord.contacts import navigation  # nav, palette and lists (the UI engineer's)
+
+        navigation.register_all()

@@ -76,7 +76,13 @@ def view_url(config: ListConfig, view: SavedView) -> str:
 class ListState:
     """Parsed state of one list request: filters, sort, page, count, columns, views."""
 
-    def __init__(self, request: HttpRequest, config: ListConfig, query: QueryDict) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        config: ListConfig,
+        query: QueryDict,
+        views: list[SavedView] | None = None,
+    ) -> None:
         self.request = request
         self.config = config
         self.user = request.user
@@ -96,7 +102,9 @@ class ListState:
         except FilterError as exc:
             self.errors.update(exc.message_dict)
             self.sort = resolve_sort(config.filterset, None, definitions)
-        self.views = list(selectors.saved_views_for(self.user, config.object_type))
+        if views is None:
+            views = list(selectors.saved_views_for(self.user, config.object_type))
+        self.views = views
         self.active_view: SavedView | None = None
         view_id = query.get("view")
         if view_id:
@@ -140,8 +148,10 @@ def _label_for(filterset: FilterSet, param: str) -> str:
     return str(f.label) if f is not None else param
 
 
-def list_context(request: HttpRequest, config: ListConfig) -> dict[str, Any]:
-    state = ListState(request, config, request.GET)
+def list_context(
+    request: HttpRequest, config: ListConfig, views: list[SavedView] | None = None
+) -> dict[str, Any]:
+    state = ListState(request, config, request.GET, views)
     page = state.page()
     count = state.count()
     chosen = state.columns.chosen()
@@ -239,20 +249,18 @@ def list_context(request: HttpRequest, config: ListConfig) -> dict[str, Any]:
         "teams": teams,
         "has_filters": bool(len(filters_only)),
         "object_type": config.object_type,
+        "default_sort": config.filterset.default_sort,
     }
 
 
 def list_page(request: HttpRequest, config: ListConfig) -> HttpResponse:
     """The list page (or its ``results`` partial for an HTMX request)."""
+    views = list(selectors.saved_views_for(request.user, config.object_type))
     if not request.GET and not is_htmx(request):
-        default = (
-            selectors.saved_views_for(request.user, config.object_type)
-            .filter(owner_id=request.user.pk, is_default=True)
-            .first()
-        )
+        default = next((v for v in views if v.owner_id == request.user.pk and v.is_default), None)
         if default is not None:
             return HttpResponseRedirect(view_url(config, default))
-    context = list_context(request, config)
+    context = list_context(request, config, views)
     status = 400 if context["errors"] else 200
     return render_page_or_partial(request, config.template, "results", context, status=status)
 

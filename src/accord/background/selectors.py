@@ -17,6 +17,12 @@ from accord.background.periodic import periodic_jobs
 from accord.background.worker import policy_for
 
 # Tab slug on the page -> status in the queue table.
+STATUS_BADGES: dict[str, str] = {
+    TaskResultStatus.READY: "badge-info",
+    TaskResultStatus.RUNNING: "badge-primary",
+    TaskResultStatus.FAILED: "badge-danger",
+    TaskResultStatus.SUCCESSFUL: "badge-success",
+}
 TABS: dict[str, str] = {
     "queued": TaskResultStatus.READY,
     "running": TaskResultStatus.RUNNING,
@@ -47,6 +53,10 @@ class JobRow:
     @property
     def status_label(self) -> str:
         return str(TaskResultStatus(self.status).label)
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "")
 
     @property
     def can_retry(self) -> bool:
@@ -170,6 +180,10 @@ class PeriodicRow:
     @property
     def last_status_label(self) -> str:
         return str(TaskResultStatus(self.last_status).label) if self.last_status else ""
+
+    @property
+    def last_status_badge(self) -> str:
+        return STATUS_BADGES.get(self.last_status, "")
 
 
 def periodic_rows(now: datetime | None = None) -> list[PeriodicRow]:

@@ -23,6 +23,9 @@ import accord
 from accord.accounts.api import router as accounts_router
 from accord.accounts.api_customfields import router as customfields_router
 from accord.accounts.auth import BearerTokenAuth, SessionAuth
+from accord.contacts.api import companies_router as contacts_companies_router
+from accord.contacts.api import router as contacts_router
+from accord.contacts.api import search_router as contacts_search_router
 from accord.core.api import problems
 from accord.core.api.ratelimit import ApiRateLimit, add_rate_limit_headers
 
@@ -89,6 +92,9 @@ problems.install(api)
 api.add_decorator(add_rate_limit_headers, mode="view")
 
 api.add_router("/", accounts_router)
+api.add_router("/", contacts_router)
+api.add_router("/", contacts_companies_router)
+api.add_router("/", contacts_search_router)
 api.add_router("/", customfields_router)
 
 

@@ -285,3 +285,23 @@ def test_worker_command_in_batch_mode_runs_ready_jobs_and_exits() -> None:
 def test_worker_command_refuses_an_unknown_queue() -> None:
     with pytest.raises(CommandError, match="unknown queue"):
         call_command("worker", "--batch", "--queue", "nope")
+
+
+# --- the testing helper -----------------------------------------------------------------------
+
+
+def test_run_pending_jobs_runs_delayed_jobs_and_retries_when_asked() -> None:
+    from datetime import timedelta
+
+    from accord.background.testing import run_pending_jobs
+
+    sample_jobs.effect_once.using(run_after=timezone.now() + timedelta(days=1)).enqueue("later")
+    sample_jobs.always_fails.enqueue("thrice")
+
+    assert run_pending_jobs().ran == 1  # only the failing job is due; it is retried later
+    stats = run_pending_jobs(due_now=True)
+
+    assert (stats.succeeded, stats.retried, stats.failed) == (1, 1, 1)
+    assert sample_jobs.effect_count("later") == 1
+    failed = DBTaskResult.objects.get(task_path=sample_jobs.always_fails.module_path)
+    assert (failed.status, len(failed.worker_ids)) == (TaskResultStatus.FAILED, 3)

@@ -17,3 +17,7 @@ class ContactsConfig(AppConfig):
         from accord.contacts import navigation  # nav, palette and lists (the UI engineer's)
 
         navigation.register_all()
+        from accord.contacts import demo
+        from accord.core.registry import DemoLoader, registry
+
+        registry.add_demo_loader(DemoLoader(key="contacts", load=demo.load, order=20))

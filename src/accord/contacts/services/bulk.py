@@ -179,8 +179,11 @@ def _bulk_tags[M: (Contact, Company)](
                         (n for i, n in before.items() if i not in tag_ids), key=str.lower
                     )
                 old = sorted(before.values(), key=str.lower)
+                obj = objs[pk]
                 entries.append(
-                    audit.build_update(objs[pk], actor, {}, extra={"tags": [old, after]})
+                    audit.build_update(
+                        obj, actor, audit.snapshot(obj), extra={"tags": [old, after]}
+                    )
                 )
                 changed += 1
             if links:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
+import phonenumbers
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -63,6 +64,17 @@ def _tag_names(obj: Any) -> str:
     return ", ".join(t.name for t in obj.tags.all())
 
 
+def phone_display(number: str) -> str:
+    """E.164 shown the international way (+1 212-555-0110); unparsable input as is."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _user(user: Any) -> str:
     return (user.full_name or user.email) if user is not None else ""
 
@@ -105,7 +117,14 @@ def contact_columns() -> Sequence[Column]:
             render=_contact_name,
         ),
         Column("email", str(_("Email")), lambda c: c.email, sort="email", default=True),
-        Column("phone", str(_("Phone")), lambda c: c.phone, sort="phone", default=True),
+        Column(
+            "phone",
+            str(_("Phone")),
+            lambda c: phone_display(c.phone),
+            sort="phone",
+            default=True,
+            export=lambda c: c.phone,
+        ),
         Column(
             "company",
             str(_("Company")),
@@ -215,7 +234,14 @@ def company_columns() -> Sequence[Column]:
             numeric=True,
             default=True,
         ),
-        Column("phone", str(_("Phone")), lambda c: c.phone, sort="phone", default=True),
+        Column(
+            "phone",
+            str(_("Phone")),
+            lambda c: phone_display(c.phone),
+            sort="phone",
+            default=True,
+            export=lambda c: c.phone,
+        ),
         Column("owner", str(_("Owner")), lambda c: _user(c.owner), sort="owner", default=True),
         Column("tags", str(_("Tags")), _tag_names, render=_tags, default=True, export=_tag_names),
         Column("website", str(_("Website")), lambda c: c.website),

@@ -262,7 +262,12 @@ def list_page(request: HttpRequest, config: ListConfig) -> HttpResponse:
             return HttpResponseRedirect(view_url(config, default))
     context = list_context(request, config, views)
     status = 400 if context["errors"] else 200
-    return render_page_or_partial(request, config.template, "results", context, status=status)
+    response = render_page_or_partial(request, config.template, "results", context, status=status)
+    if is_htmx(request):
+        # the address bar follows the list (filters, sort, page) without empty parameters
+        query = _copy(request.GET).urlencode()
+        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
+    return response
 
 
 def _back(request: HttpRequest, config: ListConfig) -> str:

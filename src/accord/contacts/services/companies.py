@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from accord.contacts import search
-from accord.contacts.models import Company, CompanyDomain, CompanyPhone, PhoneKind
+from accord.contacts.models import Company, CompanyDomain, CompanyPhone, Contact, PhoneKind
 from accord.contacts.services import children
 from accord.core import audit, events, policy
 from accord.core import services as core_services
@@ -252,8 +252,24 @@ def company_update(*, company: Company, actor: Any, changes: Mapping[str, Any]) 
             )
         search.index_companies([company.pk])
         if entry is not None and {"name", "domain"} & set(entry.changes):
-            search.index_contacts(company.contacts.values_list("pk", flat=True))
+            reindex_company_contacts(company.pk)
     return company
+
+
+INLINE_REINDEX_LIMIT = 500
+
+
+def reindex_company_contacts(company_id: int) -> None:
+    """Refresh the search rows of a company's contacts: in the transaction for a few, in a
+    job (enqueued on commit) for many."""
+    contacts = Contact.objects.filter(company_id=company_id)
+    if contacts[: INLINE_REINDEX_LIMIT + 1].count() <= INLINE_REINDEX_LIMIT:
+        search.index_contacts(contacts.values_list("pk", flat=True))
+        return
+    from accord.background import enqueue_on_commit
+    from accord.contacts.jobs import contacts_reindex_for_company
+
+    enqueue_on_commit(contacts_reindex_for_company, company_id)
 
 
 def company_delete(*, company: Company, actor: Any) -> None:

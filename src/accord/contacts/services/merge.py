@@ -339,7 +339,9 @@ def _merge(
         else:
             search.unindex(object_type, other_ids)
             search.index_companies([primary.pk])
-            search.index_contacts(primary.contacts.values_list("pk", flat=True))
+            from accord.contacts.services.companies import reindex_company_contacts
+
+            reindex_company_contacts(primary.pk)
     return primary
 
 

@@ -298,3 +298,22 @@ def test_company_pages(rep_client: Client, acme: Company, make_contact: Any) -> 
     )
     assert created.status_code == 302
     assert Company.objects.get(name="Initech").domain == "initech.example"
+
+
+def test_vcard_single_and_bulk(
+    client_for: Any, rep: User, manager: User, make_contact: Any, team: Team
+) -> None:
+    ada = make_contact(first_name="Ada", last_name="Lovelace", team_id=team.pk)
+    bob = make_contact(first_name="Bob", last_name="Byte", team_id=team.pk)
+    single = client_for(rep).get(reverse("contacts:contact_vcard", args=[ada.pk]))
+    assert single["Content-Type"] == "text/vcard; charset=utf-8"
+    text = single.content.decode()
+    assert "VERSION:4.0" in text
+    assert "FN:Ada Lovelace" in text
+    old = client_for(rep).get(reverse("contacts:contact_vcard", args=[ada.pk]), {"version": "3.0"})
+    assert "VERSION:3.0" in old.content.decode()
+    url = reverse("lists:bulk", args=["contacts.contact"])
+    data = {"action": "vcard", "ids": [ada.pk, bob.pk], "query": ""}
+    assert client_for(rep).get(url, data).status_code == 403  # needs "export"
+    cards = client_for(manager).get(url, data).content.decode()
+    assert cards.count("BEGIN:VCARD") == 2

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import phonenumbers
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -26,6 +27,7 @@ from accord.contacts.services import (
     contact_bulk_set_stage,
     contact_bulk_tag_add,
     contact_bulk_tag_remove,
+    contact_vcard_export,
 )
 from accord.lists import registry as lists_registry
 from accord.lists.bulk import BulkAction
@@ -326,6 +328,15 @@ TEXTS: dict[str, dict[str, Any]] = {
 }
 
 
+def _vcards(queryset: QuerySet[Any], actor: Any) -> HttpResponse:
+    text = contact_vcard_export(
+        actor=actor, ids=list(queryset.values_list("pk", flat=True)[:10_000]), version="4.0"
+    )
+    response = HttpResponse(text, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contacts.vcf"'
+    return response
+
+
 def _actions(kind: str) -> list[BulkAction]:
     is_contact = kind == "contact"
     text = TEXTS[kind]
@@ -352,6 +363,16 @@ def _actions(kind: str) -> list[BulkAction]:
                     str, _("Move the %(count)s selected contacts to a lifecycle stage.")
                 ),
                 done_text=cast(str, _("%(count)s contacts moved to the new stage.")),
+            )
+        )
+    if is_contact:
+        actions.append(
+            BulkAction(
+                key="vcard",
+                label=cast(str, _("vCards")),
+                icon="contact",
+                capability="export",
+                respond=_vcards,
             )
         )
     actions += [

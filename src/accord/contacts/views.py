@@ -601,15 +601,11 @@ def contact_duplicates(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
-    detail = selectors.contact_detail(request.user, pk)
-    try:
-        from accord.contacts import vcard  # the domain's vCard module
-    except ImportError as exc:  # pragma: no cover - until vCard lands
-        raise Http404 from exc
-    version = "4.0" if request.GET.get("version") == "4.0" else "3.0"
-    text = vcard.contact_to_vcard(detail.contact, version=version)  # type: ignore[attr-defined]
+    contact = policy.get_object_or_404_scoped(request.user, Contact, pk=pk)
+    version = "3.0" if request.GET.get("version") == "3.0" else "4.0"
+    text = services.contact_vcard_export(actor=request.user, ids=[contact.pk], version=version)
     response = HttpResponse(text, content_type="text/vcard; charset=utf-8")
-    filename = f"contact-{detail.contact.pk}.vcf"
+    filename = f"contact-{contact.pk}.vcf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -408,6 +408,8 @@ def bulk_view(request: HttpRequest, object_type: str) -> HttpResponse:
     if count.value == 0:
         messages.warning(request, _("Select at least one row first."))
         return HttpResponseRedirect(_back(request, config))
+    if action.respond is not None:
+        return action.respond(rows, request.user)
     form = (
         action.form(request.user, data if request.method == "POST" else None)
         if action.form
@@ -417,6 +419,7 @@ def bulk_view(request: HttpRequest, object_type: str) -> HttpResponse:
     if request.method == "POST" and data.get("confirm") and (form is None or form.is_valid()):
         cleaned = form.cleaned_data if form is not None else {}
         try:
+            assert action.run is not None
             changed = action.run(rows, request.user, cleaned)
         except ValidationError as exc:
             messages.error(request, _errors_text(exc))

@@ -193,6 +193,9 @@ def _bulk_tags[M: (Contact, Company)](
                     **{f"{owner_column}__in": removed_pks, "tag_id__in": tag_ids}
                 ).delete()
             audit.record_bulk(entries)
+            touched = [int(e.target_id) for e in entries]
+            if touched:  # the record changed: a new ETag, and lists sorted by "updated" see it
+                model._default_manager.filter(pk__in=touched).update(updated_at=timezone.now())
     return changed
 
 

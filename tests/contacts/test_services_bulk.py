@@ -102,12 +102,14 @@ def test_bulk_stage_records_history(three: list[Contact], rep: User) -> None:
 
 
 def test_bulk_tags(three: list[Contact], rep: User) -> None:
+    stamp = Contact.objects.get(pk=three[0].pk).updated_at
     assert (
         contact_bulk_tag_add(queryset=_visible(rep), actor=rep, tags=["OLD", "new"], batch="bulk:t")
         == 3
     )
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["new", "old"]
     assert sorted(three[0].tags.values_list("name", flat=True)) == ["new", "old"]
+    assert Contact.objects.get(pk=three[0].pk).updated_at > stamp  # a new ETag
     entry = AuditEntry.objects.get(batch="bulk:t", target_id=str(three[0].pk))
     assert entry.changes == {"tags": [["old"], ["new", "old"]]}
     assert contact_bulk_tag_add(queryset=_visible(rep), actor=rep, tags=["new"]) == 0

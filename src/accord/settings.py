@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.search",
     "accord.contacts",
+    "accord.sales",
     "accord.lists",
     "accord.web",
     "accord.api",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -20,8 +21,8 @@ from accord.search import (
     search_index_upsert,
     search_query,
     search_reindexer_register,
-    search_reindexer_unregister,
 )
+from accord.search import registry as search_registry
 from accord.search.models import SearchEntry
 
 pytestmark = pytest.mark.django_db
@@ -401,32 +402,42 @@ def test_rebuild_replaces_one_type_only() -> None:
     assert ids(search_query("fresh", visibility=ALL)) == [1, 2, 3]
 
 
-def test_reindex_command() -> None:
-    add(9, "Stale Contact")
-    add(1, "Kept Company", object_type=COMPANY)
+@pytest.fixture
+def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty reindexer registry: the apps' own reindexers stay out of these tests."""
+    monkeypatch.setattr(search_registry, "_reindexers", {})
+
+
+THING = "tests.thing"
+DEAL = "tests.deal"
+KEPT = "tests.kept"
+
+
+def test_reindex_command(own_registry: None) -> None:
+    add(9, "Stale Thing", object_type=THING)
+    add(1, "Kept Record", object_type=KEPT)
     calls: list[str] = []
 
     def reindex(object_type: str) -> Iterator[IndexRow]:
         calls.append(object_type)
         return rows(5, prefix="Reindexed", object_type=object_type)
 
-    search_reindexer_register(CONTACT, reindex)
-    search_reindexer_register("sales.deal", reindex)
-    try:
-        call_command("search_reindex", "--type", CONTACT, verbosity=0)
-        assert calls == [CONTACT]
-        assert search_query("stale", visibility=ALL) == []
-        assert ids(search_query("reindexed", visibility=ALL)) == [1, 2, 3, 4, 5]
-        call_command("search_reindex", verbosity=0)
-        assert calls == [CONTACT, CONTACT, "sales.deal"]
-        assert SearchEntry.objects.filter(object_type="sales.deal").count() == 5
-        assert ids(search_query("kept", visibility=ALL)) == [1]
-    finally:
-        search_reindexer_unregister(CONTACT)
-        search_reindexer_unregister("sales.deal")
+    search_reindexer_register(THING, reindex)
+    search_reindexer_register(DEAL, reindex)
+    out = StringIO()
+    call_command("search_reindex", "--type", THING, stdout=out)
+    assert calls == [THING]
+    assert out.getvalue().splitlines()[0].startswith("tests.thing: 5 rows indexed in ")
+    assert search_query("stale", visibility=ALL) == []
+    assert ids(search_query("reindexed", visibility=ALL)) == [1, 2, 3, 4, 5]
+    call_command("search_reindex", verbosity=0, stdout=StringIO())
+    assert calls == [THING, DEAL, THING]  # registered types, alphabetically
+    assert SearchEntry.objects.filter(object_type=DEAL).count() == 5
+    assert SearchEntry.objects.filter(object_type=THING).count() == 5
+    assert ids(search_query("kept", visibility=ALL)) == [1]
 
 
-def test_reindex_command_unknown_type() -> None:
+def test_reindex_command_unknown_type(own_registry: None) -> None:
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match=r"no reindexer for 'nope\.thing'"):
@@ -446,3 +457,25 @@ def test_fts_index_stays_consistent_with_table() -> None:
         )
         cursor.execute("SELECT v FROM search_entry_fts_config WHERE k = 'hashsize'")
         assert cursor.fetchone() == (16777216,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word table")
+def test_word_table_follows_entries() -> None:
+    search_index_bulk_upsert(rows(250))  # the COPY path
+    add(3, "Changed Team", texts=["x.y@changed.example"], phones=["+49 30 555"], team=9)
+    search_index_delete(CONTACT, 4)
+    search_index_rebuild(COMPANY, rows(5, object_type=COMPANY))
+    search_index_rebuild(COMPANY, rows(2, object_type=COMPANY))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM search_word w LEFT JOIN search_entry e ON e.id = w.entry_id "
+            "WHERE e.id IS NULL OR e.team_id IS DISTINCT FROM w.team_id"
+        )
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT array_agg(w.word ORDER BY w.word) FROM search_word w "
+            "JOIN search_entry e ON e.id = w.entry_id "
+            "WHERE e.object_type = %s AND e.object_id = 3",
+            [CONTACT],
+        )
+        assert cursor.fetchone() == (["030555", "4930555", "changed", "example", "team", "x", "y"],)

@@ -38,3 +38,27 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id} {self.title}"
+
+
+class SearchWord(models.Model):
+    """PostgreSQL only (empty on SQLite): every word piece of an entry, for B-tree look-ups.
+
+    A name prefix such as ``joh`` is a range scan ``word >= 'joh' AND word < 'joi'`` on
+    ``(team_id, word)``: bounded by the rows the user may see and stopped by LIMIT, which a
+    trigram GIN index cannot do. Pieces are the letter/digit runs of the entry's text plus its
+    phone digit forms (``john.smith@acme.com`` -> ``john``, ``smith``, ``acme``, ``com``).
+    The ``word`` column is "C"-collated on PostgreSQL (migration 0003).
+    """
+
+    pk = models.CompositePrimaryKey("entry_id", "word")
+    entry_id = models.BigIntegerField()
+    team_id = models.BigIntegerField(null=True, blank=True)
+    word = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "search_word"
+        verbose_name = "search word"
+        verbose_name_plural = "search words"
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.word}"

@@ -31,6 +31,7 @@ from accord.search.engines.base import Candidate, Clause, Column, Engine
 from accord.search.text import (
     ParsedQuery,
     Tier,
+    anchored_piece,
     index_title,
     index_words,
     like_escape,
@@ -113,20 +114,32 @@ def _words(normalized: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalized.split(" ")))
 
 
-def _clause(phrase: str) -> Clause:
-    """Look for ``phrase`` as a substring: by index when it is long enough."""
-    like = f"%{like_escape(phrase)}%"
-    return Clause(likes=(like,), phrases=(phrase,) if len(phrase) >= MIN_PHRASE else ())
+def _clause(word: str, tier: Tier) -> Clause:
+    """Look for ``word`` in ``tier``: by trigram index when long enough, by piece if anchored."""
+    phrase = pattern(word, tier)
+    piece = anchored_piece(word, tier)
+    return Clause(
+        likes=(f"%{like_escape(phrase)}%",),
+        phrases=(phrase,) if len(phrase) >= MIN_PHRASE else (),
+        pieces=(piece,) if piece else (),
+    )
 
 
 def _text_clauses(words: tuple[str, ...], tier: Tier) -> list[Clause]:
-    return [_clause(pattern(word, tier)) for word in words]
+    return [_clause(word, tier) for word in words]
 
 
 def _phone_clauses(variants: tuple[str, ...], tier: Tier) -> list[Clause]:
     # Any of the digit forms may match (e.g. "0049..." also as "49...").
     phrases = tuple(pattern(v, tier) for v in variants)
-    return [Clause(likes=tuple(f"%{p}%" for p in phrases), phrases=phrases)]
+    pieces = [anchored_piece(v, tier) for v in variants]
+    return [
+        Clause(
+            likes=tuple(f"%{p}%" for p in phrases),
+            phrases=phrases,
+            pieces=tuple(p for p in pieces if p) if all(pieces) else (),
+        )
+    ]
 
 
 ClauseBuilder = Callable[[tuple[str, ...], Tier], list[Clause]]
@@ -256,10 +269,23 @@ def fuzzy_phrases(word: str) -> tuple[str, ...]:
 
 def _fuzzy_clause(word: str) -> Clause:
     if len(word) < FUZZY_MIN_LENGTH:
-        return _clause(pattern(word, "prefix"))
+        return _clause(word, "prefix")
+    phrases = fuzzy_phrases(word)
+    # The phrases that start a word can be word-table look-ups (PostgreSQL); the others stay
+    # trigram look-ups. Without letter/digit-only starts, trigrams do it all.
+    starts = [p.strip() for p in phrases if p.startswith(" ")]
+    pieces = tuple((s, False) for s in starts) if all(map(_is_piece, starts)) else ()
     return Clause(
-        likes=tuple(edit_patterns(word)), phrases=fuzzy_phrases(word), phrases_exact=False
+        likes=tuple(edit_patterns(word)),
+        phrases=phrases,
+        phrases_exact=False,
+        pieces=pieces,
+        pieces_complete=False,
     )
+
+
+def _is_piece(value: str) -> bool:
+    return bool(value) and value.isalnum()
 
 
 def word_similarity(word: str, stored_words: Sequence[str]) -> float:
@@ -288,8 +314,9 @@ def _fuzzy(
     clauses = [_fuzzy_clause(word) for word in parsed.words]
     cap = max(FUZZY_CANDIDATE_CAP, limit)
     rows = engine.match(cursor, "text", clauses, visibility, types, cap)
+    unique = {row.id: row for row in rows}  # a row can come from several look-ups
     scored = []
-    for row in rows:
+    for row in unique.values():
         stored = row.text.split()
         similarity = sum(word_similarity(w, stored) for w in parsed.words) / len(parsed.words)
         scored.append((round(similarity, 4), row))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accord.search.engines import current_engine
 from accord.search.engines.base import PreparedRow
-from accord.search.text import index_digits, index_text, index_title
+from accord.search.text import index_digits, index_pieces, index_text, index_title
 from accord.search.types import IndexRow
 
 BULK_CHUNK = 20000
@@ -22,6 +22,8 @@ BULK_CHUNK = 20000
 
 def prepare(row: IndexRow) -> PreparedRow:
     """Normalise one row for storage (see ``accord.search.text``)."""
+    text = index_text(row.title, row.texts)
+    digits = index_digits(row.phones)
     return PreparedRow(
         object_type=row.object_type,
         object_id=int(row.object_id),
@@ -30,8 +32,9 @@ def prepare(row: IndexRow) -> PreparedRow:
         title=row.title[:300],
         subtitle=row.subtitle[:300],
         title_norm=index_title(row.title),
-        text=index_text(row.title, row.texts),
-        digits=index_digits(row.phones),
+        text=text,
+        digits=digits,
+        pieces=index_pieces(text, digits) if connection.vendor == "postgresql" else (),
     )
 
 

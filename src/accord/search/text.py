@@ -150,6 +150,38 @@ def index_digits(phones: list[str]) -> str:
     return _join(forms)
 
 
+MAX_PIECES = 64
+MAX_PIECE_LENGTH = 100
+
+
+def index_pieces(text: str, digits: str) -> tuple[str, ...]:
+    """The letter/digit runs of the stored text and the digit forms (PostgreSQL's word table)."""
+    pieces = dict.fromkeys(p[:MAX_PIECE_LENGTH] for p in _PIECES.findall(text))
+    pieces.update(dict.fromkeys(d[:MAX_PIECE_LENGTH] for d in digits.split()))
+    return tuple(pieces)[:MAX_PIECES]
+
+
+def anchored_piece(word: str, tier: Tier) -> tuple[str, bool] | None:
+    """A piece every stored word matching ``word`` in ``tier`` must have, for B-tree look-ups.
+
+    Returns ``(value, exact)``: the stored text then has a piece equal to ``value`` (exact) or
+    starting with it. A letter/digit run of ``word`` starts a piece when punctuation comes
+    before it inside ``word`` (``@gmail.com`` -> ``gmail``), or, for the exact and prefix
+    tiers, when it opens ``word``; it ends one when punctuation follows it, or when it closes
+    ``word`` in the exact tier. The longest such run is returned; None if there is none.
+    """
+    best: tuple[str, bool] | None = None
+    for match in _PIECES.finditer(word):
+        start, end = match.span()
+        if start == 0 and tier == "substring":
+            continue  # may begin in the middle of a stored piece
+        exact = end < len(word) or tier == "exact"
+        value = match.group()[:MAX_PIECE_LENGTH]
+        if best is None or len(value) > len(best[0]):
+            best = (value, exact)
+    return best
+
+
 def like_escape(value: str) -> str:
     """Escape ``%``, ``_`` and the escape character itself for ``LIKE ... ESCAPE '\\'``."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

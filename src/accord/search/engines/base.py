@@ -31,6 +31,7 @@ class PreparedRow:
     title_norm: str
     text: str
     digits: str
+    pieces: tuple[str, ...] = ()
 
 
 class Candidate(NamedTuple):
@@ -53,12 +54,18 @@ class Clause:
     ``likes`` (OR-ed ``LIKE`` patterns on the column) is the exact condition. ``phrases``
     (OR-ed substrings of at least 3 characters) is what the trigram index can look up; it
     selects a superset of ``likes`` unless ``phrases_exact`` says the two are the same.
-    Empty ``phrases``: the index cannot help with this clause.
+    Empty ``phrases``: the trigram index cannot help with this clause.
     """
 
     likes: tuple[str, ...]
     phrases: tuple[str, ...] = ()
     phrases_exact: bool = True
+    # Word-table look-ups (PostgreSQL), OR-ed: (value, exact) = a piece equal to / starting
+    # with value. A superset of ``likes``; empty: none.
+    pieces: tuple[tuple[str, bool], ...] = ()
+    # False (typo clauses): only ``pieces`` together with the phrases that do not start a word
+    # (trigram look-ups) form a superset of ``likes``.
+    pieces_complete: bool = True
 
 
 class Engine(Protocol):

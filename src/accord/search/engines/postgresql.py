@@ -11,6 +11,7 @@ Bulk writes stream rows with ``COPY`` into a temporary table and merge them with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -26,11 +27,13 @@ from accord.search.engines.base import (
     dedupe_rows,
     prefix_upper_bound,
 )
+from accord.search.text import like_escape
 from accord.search.types import Visibility
 
 COPY_THRESHOLD = 200  # fewer rows: plain INSERT ... ON CONFLICT
 CHUNK = 20000
 C = 'COLLATE "C"'
+_RUN = re.compile(r"[^\W_]{2}")
 
 _UPSERT_SET = (
     "owner_id = EXCLUDED.owner_id, team_id = EXCLUDED.team_id, title = EXCLUDED.title, "
@@ -43,34 +46,10 @@ _COLUMNS = (
 )
 
 
-def _like_sql(column: Column, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
-    sql = ""
-    params: list[Any] = []
-    for clause in clauses:
-        ors = " OR ".join(f"e.{column} LIKE %s {LIKE_ESCAPE}" for _ in clause.likes)
-        sql += f" AND ({ors})"
-        params.extend(clause.likes)
-    return sql, params
-
-
 def _types_sql(object_types: tuple[str, ...] | None) -> tuple[str, list[Any]]:
     if object_types is None:
         return "", []
     return " AND e.object_type = ANY(%s)", [list(object_types)]
-
-
-def _scope_sql(visibility: Visibility) -> tuple[str, list[Any]]:
-    if visibility.see_all:
-        return "", []
-    parts = []
-    params: list[Any] = []
-    if visibility.team_ids:
-        parts.append("e.team_id = ANY(%s)")
-        params.append(sorted(visibility.team_ids))
-    if visibility.owner_ids:
-        parts.append("e.owner_id = ANY(%s)")
-        params.append(sorted(visibility.owner_ids))
-    return " AND (" + " OR ".join(parts) + ")", params
 
 
 def _values(row: PreparedRow, now: datetime) -> tuple[Any, ...]:
@@ -96,43 +75,71 @@ class PostgreSQLEngine:
     def upsert(self, cursor: Any, rows: Sequence[PreparedRow], now: datetime) -> None:
         unique = dedupe_rows(rows)
         if len(unique) < COPY_THRESHOLD:
-            cursor.executemany(
-                f"INSERT INTO search_entry ({_COLUMNS}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                f"ON CONFLICT (object_type, object_id) DO UPDATE SET {_UPSERT_SET}",
-                [_values(row, now) for row in unique],
-            )
+            for row in unique:
+                cursor.execute(
+                    f"INSERT INTO search_entry ({_COLUMNS}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    f"ON CONFLICT (object_type, object_id) DO UPDATE SET {_UPSERT_SET} "
+                    "RETURNING id",
+                    _values(row, now),
+                )
+                entry_id = cursor.fetchone()[0]
+                cursor.execute("DELETE FROM search_word WHERE entry_id = %s", [entry_id])
+                cursor.execute(
+                    "INSERT INTO search_word (entry_id, team_id, word) "
+                    "SELECT %s, %s, unnest(%s::varchar[])",
+                    [entry_id, row.team_id, list(row.pieces)],
+                )
             return
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS search_entry_load ("
             "object_type varchar(100), object_id bigint, owner_id bigint, team_id bigint, "
             "title varchar(300), subtitle varchar(300), title_norm varchar(300), text text, "
-            "digits text, updated_at timestamptz) ON COMMIT DROP"
+            "digits text, updated_at timestamptz, pieces text) ON COMMIT DROP"
         )
         for start in range(0, len(unique), CHUNK):
             cursor.execute("TRUNCATE search_entry_load")
-            with cursor.copy(f"COPY search_entry_load ({_COLUMNS}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY search_entry_load ({_COLUMNS}, pieces) FROM STDIN") as copy:
                 for row in unique[start : start + CHUNK]:
-                    copy.write_row(_values(row, now))
+                    copy.write_row((*_values(row, now), " ".join(row.pieces)))
+            cursor.execute(
+                "DELETE FROM search_word w USING search_entry e, search_entry_load l "
+                "WHERE w.entry_id = e.id AND e.object_type = l.object_type "
+                "AND e.object_id = l.object_id"
+            )
             cursor.execute(
                 f"INSERT INTO search_entry ({_COLUMNS}) SELECT {_COLUMNS} FROM search_entry_load "
                 f"ON CONFLICT (object_type, object_id) DO UPDATE SET {_UPSERT_SET}"
             )
+            cursor.execute(
+                "INSERT INTO search_word (entry_id, team_id, word) "
+                "SELECT e.id, e.team_id, unnest(string_to_array(l.pieces, ' ')) "
+                "FROM search_entry_load l JOIN search_entry e "
+                "ON e.object_type = l.object_type AND e.object_id = l.object_id "
+                "WHERE l.pieces <> ''"
+            )
 
     def delete(self, cursor: Any, object_type: str, object_ids: Sequence[int]) -> int:
-        cursor.execute(
-            "DELETE FROM search_entry WHERE object_type = %s AND object_id = ANY(%s)",
-            [object_type, list(object_ids)],
-        )
+        where = "object_type = %s AND object_id = ANY(%s)"
+        params = [object_type, list(object_ids)]
+        entries = f"SELECT id FROM search_entry WHERE {where}"
+        cursor.execute(f"DELETE FROM search_word WHERE entry_id IN ({entries})", params)
+        cursor.execute(f"DELETE FROM search_entry WHERE {where}", params)
         return int(cursor.rowcount)
 
     def delete_type(self, cursor: Any, object_type: str) -> int:
+        cursor.execute(
+            "DELETE FROM search_word WHERE entry_id IN "
+            "(SELECT id FROM search_entry WHERE object_type = %s)",
+            [object_type],
+        )
         cursor.execute("DELETE FROM search_entry WHERE object_type = %s", [object_type])
         return int(cursor.rowcount)
 
     def optimize(self, cursor: Any) -> None:
         """Refresh planner statistics and flush the GIN pending lists after big loads."""
         cursor.execute("ANALYZE search_entry")
+        cursor.execute("ANALYZE search_word")
         cursor.execute("SELECT gin_clean_pending_list('search_entry_text_trgm'::regclass)")
         cursor.execute("SELECT gin_clean_pending_list('search_entry_digits_trgm'::regclass)")
 
@@ -188,12 +195,106 @@ class PostgreSQLEngine:
         object_types: tuple[str, ...] | None,
         cap: int,
     ) -> list[Candidate]:
-        like_sql, like_params = _like_sql(column, clauses)
-        scope_sql, scope_params = _scope_sql(visibility)
+        driver = _driver(clauses)
+        if driver is None:
+            return []  # nothing an index can look up: a scan would be too slow
+        filter_sql, filter_params = _filter_sql(column, clauses)
         types_sql, types_params = _types_sql(object_types)
-        cursor.execute(
-            f"SELECT {SELECT_COLUMNS} FROM search_entry e WHERE TRUE{like_sql}{scope_sql}"
-            f"{types_sql} LIMIT {int(cap)}",
-            [*like_params, *scope_params, *types_params],
-        )
+        tail_sql = f"{filter_sql}{types_sql}"
+        tail_params = [*filter_params, *types_params]
+        branches: list[str] = []
+        params: list[Any] = []
+        teams: list[int | None] = [None]  # None: any team
+        if not visibility.see_all:
+            teams = [*sorted(visibility.team_ids)]
+        for value, exact in driver.pieces:
+            word_sql = "w.word = %s" if exact else "w.word >= %s AND w.word < %s"
+            word_params = [value] if exact else [value, prefix_upper_bound(value)]
+            for team in teams:
+                team_sql = "" if team is None else " AND w.team_id = %s AND e.team_id = %s"
+                branches.append(
+                    f"SELECT {SELECT_COLUMNS} FROM search_word w JOIN search_entry e "
+                    f"ON e.id = w.entry_id WHERE {word_sql}{team_sql}{tail_sql}"
+                )
+                params.extend([*word_params, *([] if team is None else [team, team])])
+                params.extend(tail_params)
+        trigram = _trigram_phrases(driver)
+        if trigram:
+            index_sql = " OR ".join(f"e.{column} LIKE %s {LIKE_ESCAPE}" for _ in trigram)
+            scope_sql, scope_params = _team_scope_sql(visibility)
+            branches.append(
+                f"SELECT {SELECT_COLUMNS} FROM search_entry e "
+                f"WHERE ({index_sql}){scope_sql}{tail_sql}"
+            )
+            params.extend([*(f"%{like_escape(p)}%" for p in trigram), *scope_params])
+            params.extend(tail_params)
+        if not visibility.see_all and visibility.owner_ids:
+            owner_sql, owner_params = _owner_scope_sql(visibility)
+            branches.append(
+                f"SELECT {SELECT_COLUMNS} FROM search_entry e WHERE {owner_sql}{tail_sql}"
+            )
+            params.extend([*owner_params, *tail_params])
+        if not branches:
+            return []
+        cursor.execute(f"{' UNION ALL '.join(branches)} LIMIT {int(cap)}", params)
         return candidates(cursor)
+
+
+def _driver(clauses: Sequence[Clause]) -> Clause | None:
+    """The clause whose index look-up starts the query: word-table pieces when some clause
+    has them (bounded range scans; the longest piece is the most selective), else trigrams."""
+
+    def piece_length(clause: Clause) -> int:
+        return min(len(value) for value, _ in clause.pieces)
+
+    with_pieces = [c for c in clauses if c.pieces and c.pieces_complete]
+    if with_pieces:
+        return max(with_pieces, key=piece_length)
+    typo = [c for c in clauses if c.pieces and not c.pieces_complete]
+    if typo:
+        return max(typo, key=piece_length)
+    with_phrases = [c for c in clauses if _trigram_phrases(c)]
+    if with_phrases:
+        return max(with_phrases, key=lambda c: min(len(p) for p in _trigram_phrases(c)))
+    return None
+
+
+def _trigram_phrases(clause: Clause) -> tuple[str, ...]:
+    """The phrases the trigram index looks up for this clause (none when pieces cover it)."""
+    if clause.pieces and clause.pieces_complete:
+        return ()
+    phrases = clause.phrases
+    if clause.pieces:  # typo clause: word starts are pieces, the rest trigrams
+        phrases = tuple(p for p in phrases if not p.startswith(" "))
+    # pg_trgm needs letters or digits to extract trigrams from; without, it scans everything.
+    return tuple(p for p in phrases if _RUN.search(p))
+
+
+def _filter_sql(column: Column, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
+    """Every clause's exact condition, written so that the planner does not use it as an
+    index condition (the look-up is chosen by ``_driver``; ``'' ||`` hides the column)."""
+    sql = ""
+    params: list[Any] = []
+    for clause in clauses:
+        ors = " OR ".join(f"('' || e.{column}) LIKE %s {LIKE_ESCAPE}" for _ in clause.likes)
+        sql += f" AND ({ors})"
+        params.extend(clause.likes)
+    return sql, params
+
+
+def _team_scope_sql(visibility: Visibility) -> tuple[str, list[Any]]:
+    if visibility.see_all:
+        return "", []
+    if not visibility.team_ids:
+        return " AND FALSE", []
+    return " AND e.team_id = ANY(%s)", [sorted(visibility.team_ids)]
+
+
+def _owner_scope_sql(visibility: Visibility) -> tuple[str, list[Any]]:
+    """Rows the user sees as owner that the team part does not already cover."""
+    sql = "e.owner_id = ANY(%s)"
+    params: list[Any] = [sorted(visibility.owner_ids)]
+    if visibility.team_ids:
+        sql += " AND (e.team_id IS NULL OR NOT e.team_id = ANY(%s))"
+        params.append(sorted(visibility.team_ids))
+    return sql, params

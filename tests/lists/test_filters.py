@@ -13,7 +13,7 @@ from accord.accounts.models import Team, User
 from accord.contacts.filters import CompanyFilterSet, ContactFilterSet
 from accord.contacts.models import Company, Contact, ContactEmail, Tag
 from accord.core import customfields
-from accord.lists.filters import FilterError
+from accord.lists.filters import FilterError, FilterSet, SearchFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -123,10 +123,28 @@ def test_every_error_named_by_parameter(people: dict[str, Contact]) -> None:
         filters.to_q()
 
 
+class WordSearch(FilterSet):
+    model = Contact
+    q = SearchFilter(["first_name", "last_name", "company__name"])
+
+
 def test_search_every_word_somewhere(people: dict[str, Contact]) -> None:
-    assert run("q=ada acme") == ["Ada"]
-    assert run("q=lovelace cto") == []  # job title is not searched
-    assert run("q=byt") == ["Bob"]
+    def search(text: str) -> list[str]:
+        return names(WordSearch(QueryDict(f"q={text}")).filter(Contact.objects.all()))
+
+    assert search("ada acme") == ["Ada"]
+    assert search("lovelace cto") == []  # job title is not searched
+    assert search("byt") == ["Bob"]
+
+
+def test_index_search_is_scoped(people: dict[str, Contact], user: User) -> None:
+    from accord.contacts.search import index_contacts
+
+    index_contacts([c.pk for c in people.values()])
+    assert run("q=lovelace", user=user) == ["Ada"]
+    assert run("q=ada.home", user=user) == ["Ada"]  # any email
+    assert run("q=byte", user=user) == []  # Bob is in the other team
+    assert run("q=lovelace&lifecycle_stage=lead", user=user) == []
 
 
 def test_plain_mapping_input(people: dict[str, Contact]) -> None:

@@ -27,9 +27,9 @@ from accord.lists.filters import (
     ChoiceFilter,
     DateFilter,
     FilterSet,
+    IndexSearchFilter,
     NumberFilter,
     RelatedFilter,
-    SearchFilter,
     TagFilter,
     TextFilter,
 )
@@ -59,11 +59,7 @@ def tag_choices(user: Any) -> Iterable[tuple[Any, str]]:
 class ContactFilterSet(FilterSet):
     model = Contact
 
-    q = SearchFilter(
-        ["first_name", "last_name", "email", "phone", "company__name"],
-        label=_("Search"),
-        widget=False,
-    )
+    q = IndexSearchFilter("contacts.contact", label=_("Search"), widget=False)
     first_name = TextFilter()
     last_name = TextFilter()
     middle_name = TextFilter(widget=False)
@@ -139,7 +135,7 @@ class ContactFilterSet(FilterSet):
 class CompanyFilterSet(FilterSet):
     model = Company
 
-    q = SearchFilter(["name", "domain", "phone", "industry"], label=_("Search"), widget=False)
+    q = IndexSearchFilter("contacts.company", label=_("Search"), widget=False)
     name = TextFilter()
     domain = TextFilter("domains__domain", label=_("Domain (any)"), many=True)
     industry = TextFilter()

@@ -159,7 +159,9 @@ class ContactForm(RecordForm):
     email_opt_in = forms.BooleanField(label=_("Email marketing opt-in"), required=False)
     email_opt_in_source = forms.CharField(label=_("Opt-in source"), max_length=100, required=False)
     do_not_contact = forms.BooleanField(label=_("Do not contact"), required=False)
-    description = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    description = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -246,7 +248,9 @@ class CompanyForm(RecordForm):
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
     )
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

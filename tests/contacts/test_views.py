@@ -317,3 +317,26 @@ def test_vcard_single_and_bulk(
     assert client_for(rep).get(url, data).status_code == 403  # needs "export"
     cards = client_for(manager).get(url, data).content.decode()
     assert cards.count("BEGIN:VCARD") == 2
+
+
+def test_company_duplicates_and_merge(client_for: Any, rep: User, team: Team) -> None:
+    from accord.contacts.services import company_create
+
+    keep = company_create(
+        actor=rep, data={"name": "Acme", "industry": "Rockets", "team_id": team.pk}
+    )
+    dupe = company_create(
+        actor=rep, data={"name": "ACME", "industry": "Anvils", "team_id": team.pk}
+    )
+    client = client_for(rep)
+    page = client.get(reverse("contacts:company_duplicates"))
+    pairs = [(r["pair"].first_id, r["pair"].second_id) for r in page.context["rows"]]
+    assert pairs == [(keep.pk, dupe.pk)]
+    url = reverse("contacts:company_merge", args=[keep.pk])
+    table = client.get(url, {"other": dupe.pk})
+    rows = {r["key"]: r for r in table.context["rows"]}
+    assert (rows["industry"]["primary"], rows["industry"]["other"]) == ("Rockets", "Anvils")
+    response = client.post(url, {"other": dupe.pk, "choice_industry": "other"})
+    assert response["Location"] == f"/companies/{keep.pk}/"
+    assert not Company.objects.filter(pk=dupe.pk).exists()
+    assert Company.objects.get(pk=keep.pk).industry == "Anvils"

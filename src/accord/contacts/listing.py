@@ -154,9 +154,7 @@ def contact_columns() -> Sequence[Column]:
             lambda c: c.last_contacted_at,
             sort="last_contacted_at",
         ),
-        Column(
-            "created_at", str(_("Created")), lambda c: c.created_at, sort="created_at", default=True
-        ),
+        Column("created_at", str(_("Created")), lambda c: c.created_at, sort="created_at"),
         Column("first_name", str(_("First name")), lambda c: c.first_name, sort="first_name"),
         Column("last_name", str(_("Last name")), lambda c: c.last_name, sort="last_name"),
         Column("department", str(_("Department")), lambda c: c.department),
@@ -463,6 +461,7 @@ def register_all() -> None:
             export_filename="companies",
             empty_icon="building-2",
             empty_title=cast(str, _("No companies yet")),
+            extra_actions_template="contacts/includes/company_list_actions.html",
             empty_text=cast(
                 str, _("Add a company to group its people, deals and history in one place.")
             ),

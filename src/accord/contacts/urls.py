@@ -22,8 +22,10 @@ urlpatterns = [
     path("contacts/<int:pk>/erase/", views.contact_erase, name="contact_erase"),
     path("companies/", views.company_list, name="company_list"),
     path("companies/new/", views.company_create, name="company_create"),
+    path("companies/duplicates/", views.company_duplicates, name="company_duplicates"),
     path("companies/<int:pk>/", views.company_detail, name="company_detail"),
     path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
     path("companies/<int:pk>/fields/<str:name>", views.company_field, name="company_field"),
     path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
+    path("companies/<int:pk>/merge/", views.company_merge, name="company_merge"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -504,82 +505,145 @@ def _merge_value(record: Any, attr: str) -> str:
     return display(value) if value not in (None, "") else ""
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    """Choose the other contact (``?other=<id>``), then pick each field's value; the record
+COMPANY_MERGE_ROWS = [
+    ("name", "name"),
+    ("domain", "domain"),
+    ("phone", "phone"),
+    ("website", "website"),
+    ("industry", "industry"),
+    ("size", "size"),
+    ("annual_revenue", "annual_revenue"),
+    ("currency", "currency"),
+    ("parent_id", "parent"),
+    ("owner_id", "owner"),
+    ("team_id", "team"),
+    ("description", "description"),
+]
+
+
+@dataclass(frozen=True)
+class MergeKind:
+    model: type[Any]
+    rows: list[tuple[str, str]]
+    merge: Any
+    duplicates_for: Any
+    detail_url_name: str
+    related: tuple[str, ...]
+
+    def candidates_query(self, record: Any) -> dict[str, Any]:
+        if self.model is Contact:
+            return {
+                "first_name": record.first_name,
+                "last_name": record.last_name,
+                "email": record.email,
+                "phone": record.phone,
+                "company_id": record.company_id,
+            }
+        return {"name": record.name, "domain": record.domain}
+
+
+def _merge_kinds() -> dict[str, MergeKind]:
+    return {
+        "contact": MergeKind(
+            Contact,
+            CONTACT_MERGE_ROWS,
+            services.contact_merge,
+            selectors.contact_duplicates_for,
+            "contacts:contact_detail",
+            ("company", "owner", "team"),
+        ),
+        "company": MergeKind(
+            Company,
+            COMPANY_MERGE_ROWS,
+            services.company_merge,
+            selectors.company_duplicates_for,
+            "contacts:company_detail",
+            ("parent", "owner", "team"),
+        ),
+    }
+
+
+def _title(record: Any) -> str:
+    return str(getattr(record, "display_name", None) or record)
+
+
+def _merge_page(request: HttpRequest, kind_name: str, pk: int) -> HttpResponse:
+    """Choose the other record (``?other=<id>``), then pick each field's value; the record
     of this page stays (the primary) and absorbs the other."""
+    kind = _merge_kinds()[kind_name]
     policy.require_capability(request.user, "merge")
-    primary = policy.get_object_or_404_scoped(
-        request.user, Contact.objects.select_related("company", "owner", "team"), "edit", pk=pk
-    )
+    queryset = kind.model.objects.select_related(*kind.related)
+    primary = policy.get_object_or_404_scoped(request.user, queryset, "edit", pk=pk)
     other_id = request.POST.get("other") or request.GET.get("other")
     other = None
     if other_id:
-        other = policy.get_object_or_404_scoped(
-            request.user,
-            Contact.objects.select_related("company", "owner", "team"),
-            "edit",
-            pk=other_id,
-        )
+        other = policy.get_object_or_404_scoped(request.user, queryset, "edit", pk=other_id)
         if other.pk == primary.pk:
             raise Http404
     if request.method == "POST" and other is not None:
         choices: dict[str, Any] = {}
-        for key, _attr in CONTACT_MERGE_ROWS:
+        for key, _attr in kind.rows:
             choice = request.POST.get(f"choice_{key}")
             if choice in ("primary", "other"):
                 choices[key] = other.pk if choice == "other" else primary.pk
         try:
-            services.contact_merge(
-                primary=primary, others=[other], field_choices=choices, actor=request.user
-            )
+            kind.merge(primary=primary, others=[other], field_choices=choices, actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
                 request,
                 _("Merged into %(name)s. The other record is gone; its history stays here.")
-                % {"name": primary.display_name},
+                % {"name": _title(primary)},
             )
-            return HttpResponseRedirect(reverse("contacts:contact_detail", args=[primary.pk]))
+            return HttpResponseRedirect(reverse(kind.detail_url_name, args=[primary.pk]))
     rows = []
     if other is not None:
-        for key, attr in CONTACT_MERGE_ROWS:
+        for key, attr in kind.rows:
             mine, theirs = _merge_value(primary, attr), _merge_value(other, attr)
             rows.append(
                 {
                     "key": key,
-                    "label": getattr(Contact._meta.get_field(attr), "verbose_name", attr),
+                    "label": getattr(kind.model._meta.get_field(attr), "verbose_name", attr),
                     "primary": mine,
                     "other": theirs,
                     "differ": mine != theirs,
                     "default_other": not mine and bool(theirs),
                 }
             )
-    candidates = selectors.contact_duplicates_for(
-        {
-            "first_name": primary.first_name,
-            "last_name": primary.last_name,
-            "email": primary.email,
-            "phone": primary.phone,
-            "company_id": primary.company_id,
-        },
-        user=request.user,
-        exclude_id=primary.pk,
-        limit=10,
+    candidates = kind.duplicates_for(
+        kind.candidates_query(primary), user=request.user, exclude_id=primary.pk, limit=10
     )
     return render(
         request,
-        "contacts/contact_merge.html",
-        {"primary": primary, "other": other, "rows": rows, "candidates": candidates},
+        "contacts/record_merge.html",
+        {
+            "primary": primary,
+            "other": other,
+            "primary_title": _title(primary),
+            "other_title": _title(other) if other is not None else "",
+            "rows": rows,
+            "candidates": candidates,
+            "detail_url_name": kind.detail_url_name,
+            "kind": kind_name,
+        },
     )
 
 
 @login_required
-@require_GET
-def contact_duplicates(request: HttpRequest) -> HttpResponse:
-    pairs = selectors.duplicate_candidates(request.user, CONTACT, limit=100)
+@require_http_methods(["GET", "POST"])
+def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _merge_page(request, "contact", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _merge_page(request, "company", pk)
+
+
+def _duplicates_page(request: HttpRequest, object_type: str) -> HttpResponse:
+    pairs = selectors.duplicate_candidates(request.user, object_type, limit=100)
     rows = [
         {
             "pair": pair,
@@ -588,11 +652,33 @@ def contact_duplicates(request: HttpRequest) -> HttpResponse:
         }
         for pair in pairs
     ]
+    is_contact = object_type == CONTACT
     return render(
         request,
-        "contacts/contact_duplicates.html",
-        {"rows": rows, "can_merge": policy.has_capability(request.user, "merge")},
+        "contacts/record_duplicates.html",
+        {
+            "rows": rows,
+            "can_merge": policy.has_capability(request.user, "merge"),
+            "is_contact": is_contact,
+            "detail_url_name": "contacts:contact_detail"
+            if is_contact
+            else "contacts:company_detail",
+            "merge_url_name": "contacts:contact_merge" if is_contact else "contacts:company_merge",
+            "list_url_name": "contacts:contact_list" if is_contact else "contacts:company_list",
+        },
     )
+
+
+@login_required
+@require_GET
+def contact_duplicates(request: HttpRequest) -> HttpResponse:
+    return _duplicates_page(request, CONTACT)
+
+
+@login_required
+@require_GET
+def company_duplicates(request: HttpRequest) -> HttpResponse:
+    return _duplicates_page(request, COMPANY)
 
 
 # ---- standards and privacy -----------------------------------------------------------------

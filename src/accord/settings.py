@@ -171,6 +171,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = config.env_str("TIME_ZONE", "UTC")
 # Default region for phone numbers written without a country code (ISO 3166-1, e.g. "DE").
 ACCORD_PHONE_REGION = config.env_str("PHONE_REGION", "").upper() or None
+# The currency every deal total, forecast and report is converted to (ISO 4217).
+ACCORD_BASE_CURRENCY = config.env_str("BASE_CURRENCY", "USD").upper()
 USE_I18N = True
 USE_TZ = True
 

@@ -478,4 +478,4 @@ def test_word_table_follows_entries() -> None:
             "WHERE e.object_type = %s AND e.object_id = 3",
             [CONTACT],
         )
-        assert cursor.fetchone() == (["030555", "4930555", "changed", "example", "team", "x", "y"],)
+        assert cursor.fetchone() == (["changed", "example", "team", "x", "y"],)

@@ -131,15 +131,9 @@ def _text_clauses(words: tuple[str, ...], tier: Tier) -> list[Clause]:
 
 def _phone_clauses(variants: tuple[str, ...], tier: Tier) -> list[Clause]:
     # Any of the digit forms may match (e.g. "0049..." also as "49...").
+    # Phone digits are not in PostgreSQL's word table: no pieces, trigram look-ups.
     phrases = tuple(pattern(v, tier) for v in variants)
-    pieces = [anchored_piece(v, tier) for v in variants]
-    return [
-        Clause(
-            likes=tuple(f"%{p}%" for p in phrases),
-            phrases=phrases,
-            pieces=tuple(p for p in pieces if p) if all(pieces) else (),
-        )
-    ]
+    return [Clause(likes=tuple(f"%{p}%" for p in phrases), phrases=phrases)]
 
 
 ClauseBuilder = Callable[[tuple[str, ...], Tier], list[Clause]]

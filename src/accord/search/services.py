@@ -34,7 +34,7 @@ def prepare(row: IndexRow) -> PreparedRow:
         title_norm=index_title(row.title),
         text=text,
         digits=digits,
-        pieces=index_pieces(text, digits) if connection.vendor == "postgresql" else (),
+        pieces=index_pieces(text) if connection.vendor == "postgresql" else (),
     )
 
 

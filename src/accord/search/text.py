@@ -154,10 +154,12 @@ MAX_PIECES = 64
 MAX_PIECE_LENGTH = 100
 
 
-def index_pieces(text: str, digits: str) -> tuple[str, ...]:
-    """The letter/digit runs of the stored text and the digit forms (PostgreSQL's word table)."""
+def index_pieces(text: str) -> tuple[str, ...]:
+    """The letter/digit runs of the stored text (PostgreSQL's word table).
+
+    Phone digits are not among them: digit queries use the trigram index on ``digits``.
+    """
     pieces = dict.fromkeys(p[:MAX_PIECE_LENGTH] for p in _PIECES.findall(text))
-    pieces.update(dict.fromkeys(d[:MAX_PIECE_LENGTH] for d in digits.split()))
     return tuple(pieces)[:MAX_PIECES]
 
 

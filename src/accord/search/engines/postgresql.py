@@ -116,7 +116,7 @@ class PostgreSQLEngine:
                 "SELECT e.id, e.team_id, unnest(string_to_array(l.pieces, ' ')) "
                 "FROM search_entry_load l JOIN search_entry e "
                 "ON e.object_type = l.object_type AND e.object_id = l.object_id "
-                "WHERE l.pieces <> ''"
+                "WHERE l.pieces <> '' ORDER BY 2, 3"  # index order: fewer pages touched
             )
 
     def delete(self, cursor: Any, object_type: str, object_ids: Sequence[int]) -> int:

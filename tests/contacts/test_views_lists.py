@@ -145,6 +145,22 @@ def test_saved_view_flow(rep_client: Client, rep: User, make_contact: Any, team:
     page = rep_client.get(response["Location"])
     assert page.context["active_view"] == view
     assert page.context["view_changed"] is False
+    # "All contacts" (?view=) still shows everything without the default view
+    everything = rep_client.get(LIST + "?view=")
+    assert everything.status_code == 200
+    assert everything.context["active_view"] is None
+    # changed filters mark the view as edited
+    edited = rep_client.get(response["Location"].replace("customer", "lead"))
+    assert edited.context["view_changed"] is True
+
+
+def test_empty_states(rep_client: Client, make_contact: Any) -> None:
+    empty = rep_client.get(LIST)
+    assert b"No contacts yet" in empty.content
+    assert b'href="/contacts/new/"' in empty.content
+    make_contact(first_name="Ann", lifecycle_stage="lead")
+    none = rep_client.get(LIST, {"lifecycle_stage": "customer"})
+    assert b"No contacts match these filters" in none.content
 
 
 def test_columns_are_remembered(rep_client: Client, rep: User, make_contact: Any) -> None:

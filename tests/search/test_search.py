@@ -479,3 +479,21 @@ def test_word_table_follows_entries() -> None:
             [CONTACT],
         )
         assert cursor.fetchone() == (["changed", "example", "team", "x", "y"],)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 table")
+@pytest.mark.django_db(transaction=True)
+def test_flush_also_empties_the_fts_index() -> None:
+    add(1, "Flushed Away")
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_entry_fts_data")
+        segments = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM search_entry_fts WHERE search_entry_fts MATCH 'flushed'"
+        )
+        assert cursor.fetchone() == (0,)
+    assert segments <= 2  # the structure record and averages only: no index entries left
+    add(1, "Fresh Start")
+    assert ids(search_query("fresh", visibility=ALL)) == [1]
+    assert search_query("flushed", visibility=ALL) == []

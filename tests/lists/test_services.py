@@ -19,6 +19,7 @@ from accord.lists.export import csv_lines, csv_response, neutralise
 from accord.lists.models import SavedView
 from accord.lists.selectors import saved_view_get, saved_views_for
 from accord.lists.services import (
+    custom_keys_of,
     list_columns_set,
     saved_view_create,
     saved_view_delete,
@@ -158,3 +159,25 @@ def test_csv_stream(user: User) -> None:
     # lines are produced one by one (a generator), never a whole file in memory
     lines = csv_lines(iter([]), columns)
     assert next(lines) == "First,'=Last\r\n"
+
+
+def test_sorting_by_a_custom_field_indexes_it(user: User, admin_user: User) -> None:
+    from django.db import connection
+
+    from accord.background.testing import run_pending_jobs
+    from accord.core import customfields
+
+    definition = customfields.custom_field_create(
+        actor=admin_user, object_type=CONTACT, key="arr", label="ARR", field_type="number"
+    )
+    view = saved_view_create(
+        actor=user,
+        object_type=CONTACT,
+        data={"name": "Big", "sort": "-custom.arr", "filters": {"custom.arr__gte": ["10"]}},
+    )
+    assert custom_keys_of(view) == ["arr"]
+    assert run_pending_jobs().ran == 1
+    name = customfields.index_name(definition, Contact)
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Contact._meta.db_table)
+    assert name in indexes

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from accord.core import audit, policy
+from accord.lists.filters import CUSTOM_PREFIX
 from accord.lists.models import ListPreference, SavedView
 from accord.lists.selectors import saved_view_visible
 
@@ -105,6 +106,20 @@ def _unset_other_defaults(view: SavedView) -> None:
         ).exclude(pk=view.pk).update(is_default=False)
 
 
+def custom_keys_of(view: SavedView) -> list[str]:
+    """Custom fields a view sorts or filters by (they get an expression index)."""
+    names = [view.sort.lstrip("-"), *(name.partition("__")[0] for name in view.filters or {})]
+    return sorted({n.removeprefix(CUSTOM_PREFIX) for n in names if n.startswith(CUSTOM_PREFIX)})
+
+
+def _index_custom_fields(view: SavedView) -> None:
+    from accord.background import enqueue_on_commit
+    from accord.lists.jobs import list_custom_field_index_ensure
+
+    for key in custom_keys_of(view):
+        enqueue_on_commit(list_custom_field_index_ensure, view.object_type, key)
+
+
 def saved_view_create(*, actor: Any, object_type: str, data: Mapping[str, Any]) -> SavedView:
     """A new view of ``object_type`` owned by ``actor``; ``data`` holds ``name``, ``filters``
     ({param: [values]}), ``sort``, ``columns``, ``shared_with_team_id``, ``is_default``."""
@@ -116,6 +131,7 @@ def saved_view_create(*, actor: Any, object_type: str, data: Mapping[str, Any]) 
         _unset_other_defaults(view)
         view.save()
         audit.record_create(view, actor)
+        _index_custom_fields(view)
     return view
 
 
@@ -129,6 +145,7 @@ def saved_view_update(*, view: SavedView, actor: Any, changes: Mapping[str, Any]
         _unset_other_defaults(view)
         view.save()
         audit.record_update(view, actor, before)
+        _index_custom_fields(view)
     return view
 
 

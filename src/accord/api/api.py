@@ -28,6 +28,7 @@ from accord.contacts.api import router as contacts_router
 from accord.contacts.api import search_router as contacts_search_router
 from accord.core.api import problems
 from accord.core.api.ratelimit import ApiRateLimit, add_rate_limit_headers
+from accord.sales.api import router as sales_router
 
 DESCRIPTION = """\
 The JSON API of Accord.
@@ -96,6 +97,7 @@ api.add_router("/", contacts_router)
 api.add_router("/", contacts_companies_router)
 api.add_router("/", contacts_search_router)
 api.add_router("/", customfields_router)
+api.add_router("/", sales_router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponseBase:

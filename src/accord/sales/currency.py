@@ -199,6 +199,7 @@ def exchange_rate_set(*, actor: Any, data: Mapping[str, Any]) -> ExchangeRate:
             existing.rate = rate
             existing.save()
             audit.record_update(existing, actor, before)
+            existing.refresh_from_db()
             return existing
         try:
             with transaction.atomic():
@@ -210,6 +211,7 @@ def exchange_rate_set(*, actor: Any, data: Mapping[str, Any]) -> ExchangeRate:
                 {"valid_from": [_("A rate for this currency and date already exists.")]}
             ) from exc
         audit.record_create(obj, actor)
+    obj.refresh_from_db()
     return obj
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accord.accounts.urls")),
     path("notifications/", include("accord.notifications.urls")),
     path("", include("accord.contacts.urls")),  # /contacts/... and /companies/...
+    path("", include("accord.sales.urls")),  # /deals/..., /settings/pipelines/
     path("lists/", include("accord.lists.urls")),
     path("settings/jobs/", include("accord.background.urls")),
     path("settings/", include("accord.accounts.urls_settings")),

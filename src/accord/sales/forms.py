@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accord.contacts.forms import RecordForm, team_options, user_options
@@ -36,7 +35,9 @@ DEAL_OBJECT_TYPE = "sales.deal"
 
 
 def base_currency() -> str:
-    return str(getattr(settings, "ACCORD_BASE_CURRENCY", "") or "EUR")
+    from accord.sales.currency import base_currency as configured
+
+    return configured()
 
 
 def _blank(choices: Iterable[tuple[Any, Any]], label: Any = "—") -> list[tuple[Any, Any]]:
@@ -49,7 +50,8 @@ def company_options(user: Any, current: Any = None) -> list[tuple[str, str]]:
         return options
     scoped = policy.scope(user, Company.objects.all())
     options += [
-        (str(pk), name) for pk, name in scoped.order_by("name", "id").values_list("pk", "name")[:500]
+        (str(pk), name)
+        for pk, name in scoped.order_by("name", "id").values_list("pk", "name")[:500]
     ]
     if current and str(current) not in {v for v, _l in options}:
         name = scoped.filter(pk=current).values_list("name", flat=True).first()
@@ -93,7 +95,9 @@ class DealForm(RecordForm):
     owner = forms.ChoiceField(label=_("Owner"), required=False)
     team = forms.ChoiceField(label=_("Team"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=DealKind.choices, initial=DealKind.SALE)
-    source = forms.ChoiceField(label=_("Source"), choices=_blank(DealSource.choices), required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=_blank(DealSource.choices), required=False
+    )
     forecast_category = forms.ChoiceField(
         label=_("Forecast category"),
         choices=ForecastCategory.choices,
@@ -196,13 +200,14 @@ class DealContactAddForm(forms.Form):
             scoped = scoped.filter(company_id=company_id)
         self.fields["contact"].choices = _blank(  # type: ignore[attr-defined]
             (str(pk), f"{first} {last}".strip() or email)
-            for pk, first, last, email in scoped.order_by("last_name", "first_name", "id")
-            .values_list("pk", "first_name", "last_name", "email")[:500]
+            for pk, first, last, email in scoped.order_by(
+                "last_name", "first_name", "id"
+            ).values_list("pk", "first_name", "last_name", "email")[:500]
         )
 
 
 class LeadConvertForm(forms.Form):
-    """"Convert to deal" on a lead contact."""
+    """ "Convert to deal" on a lead contact."""
 
     name = forms.CharField(label=_("Deal name"), max_length=200)
     pipeline = forms.ChoiceField(label=_("Pipeline"))
@@ -332,3 +337,41 @@ def stage_of(pk: Any) -> Stage | None:
         return Stage.objects.select_related("pipeline").get(pk=int(pk))
     except (TypeError, ValueError, Stage.DoesNotExist):
         return None
+
+
+# ---- bulk actions of the deal list ------------------------------------------------------------
+
+
+class BulkAssignOwnerForm(forms.Form):
+    owner = forms.ChoiceField(label=_("New owner"))
+
+    def __init__(self, user: Any, data: Any = None) -> None:
+        super().__init__(data)
+        self.fields["owner"].choices = _blank(user_options(), _("Choose…"))  # type: ignore[attr-defined]
+
+
+class BulkMoveStageForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("New stage"),
+        help_text=_("Every selected deal must be in this stage's pipeline."),
+    )
+
+    def __init__(self, user: Any, data: Any = None) -> None:
+        super().__init__(data)
+        from accord.sales.policy import pipelines_usable
+
+        pipelines = pipelines_usable(user, Pipeline.objects.filter(archived=False))
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for pk, name, pipeline in (
+            Stage.objects.filter(pipeline__in=pipelines, kind=StageKind.OPEN, archived=False)
+            .order_by("pipeline__order", "pipeline_id", "order", "id")
+            .values_list("pk", "name", "pipeline__name")
+        ):
+            groups.setdefault(pipeline, []).append((str(pk), name))
+        self.fields["stage"].choices = _blank(list(groups.items()), _("Choose…"))  # type: ignore[attr-defined]
+
+    def clean_stage(self) -> Stage:
+        stage = stage_of(self.cleaned_data["stage"])
+        if stage is None:
+            raise forms.ValidationError(_("Choose a stage."))
+        return stage

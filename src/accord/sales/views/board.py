@@ -1,7 +1,7 @@
 """The deal board: a kanban per pipeline, moves by drag and drop or keyboard, and the dialog
 that asks what marking a deal won or lost needs.
 
-Reads go through ``accord.sales.selectors.deal_board`` (aggregates in SQL, a fixed number of
+Reads go through ``accord.sales._selectors().deal_board`` (aggregates in SQL, a fixed number of
 queries whatever the number of deals); writes through ``deal_move_to_stage``,
 ``deal_mark_won`` and ``deal_mark_lost``.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accord.core import policy
 from accord.core.htmx import is_htmx, render_page_or_partial
-from accord.sales import forms, selectors, services
+from accord.sales import forms, services
 from accord.sales.models import Deal, Pipeline, Stage, StageKind
 from accord.sales.policy import pipelines_usable
 
@@ -37,6 +37,13 @@ BOARD_FILTERS = (
 )
 
 
+def _selectors() -> Any:
+    """``accord.sales.selectors``, imported when first used."""
+    from accord.sales import selectors
+
+    return selectors
+
+
 def board_filters(data: Any) -> dict[str, list[str]]:
     """The board's filter parameters of ``data`` (a QueryDict), without empty values."""
     result: dict[str, list[str]] = {}
@@ -50,7 +57,9 @@ def board_filters(data: Any) -> dict[str, list[str]]:
 
 
 def _pipelines(user: Any) -> list[Pipeline]:
-    return list(pipelines_usable(user, Pipeline.objects.filter(archived=False)).order_by("order", "id"))
+    return list(
+        pipelines_usable(user, Pipeline.objects.filter(archived=False)).order_by("order", "id")
+    )
 
 
 def _pipeline_for(user: Any, pipelines: list[Pipeline], wanted: str | None) -> Pipeline | None:
@@ -64,7 +73,7 @@ def _pipeline_for(user: Any, pipelines: list[Pipeline], wanted: str | None) -> P
 
 def _board_context(request: HttpRequest, pipeline: Pipeline, data: Any) -> dict[str, Any]:
     filters = board_filters(data)
-    board = selectors.deal_board(request.user, pipeline, filters)
+    board = _selectors().deal_board(request.user, pipeline, filters)
     return {
         "pipeline": pipeline,
         "board": board,
@@ -92,7 +101,7 @@ def deal_board(request: HttpRequest) -> HttpResponse:
             context.update(_board_context(request, pipeline, request.GET))
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            context.update(_board_context(request, pipeline, {}))  # type: ignore[arg-type]
+            context.update(_board_context(request, pipeline, QueryDict()))
     context["errors"] = errors
     status = 400 if errors else 200
     response = render_page_or_partial(
@@ -108,16 +117,15 @@ def _heads_response(
 ) -> HttpResponse:
     """The column headers and totals of the deal's board, and the deal's card: the page
     replaces its elements with the same ids."""
-    deal = _scoped_deal(request.user, deal.pk)
     context = _board_context(request, deal.pipeline, data)
-    column = next(
-        (c for c in context["board"].columns if c.stage.pk == deal.stage_id), None
-    )
-    card = next((d for d in column.deals if d.pk == deal.pk), None) if column else None
-    context.update({"moved": card})
+    card = _selectors().deal_board_card(request.user, deal.pk)
+    context.update({"moved": card if card.status == StageKind.OPEN else None})
+    context["oob"] = bool(trigger)
     response = render(request, "sales/deal_board.html#board_update", context, status=status)
     if trigger:
-        response["HX-Trigger"] = json.dumps({trigger: {"id": deal.pk}})
+        # the dialog's form stays; its answer only updates the board out of band
+        response["HX-Reswap"] = "none"
+        response["HX-Trigger-After-Settle"] = json.dumps({trigger: {"id": deal.pk}})
     return response
 
 
@@ -239,7 +247,11 @@ def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
 def _add_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, messages in exc.message_dict.items():
-            field = {"lost_reason_id": "lost_reason", "closed_amount": "amount", "note": "lost_note"}.get(name, name)
+            field = {
+                "lost_reason_id": "lost_reason",
+                "closed_amount": "amount",
+                "note": "lost_note",
+            }.get(name, name)
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, exc.messages)

@@ -34,11 +34,8 @@
   function swapById(html) {
     const template = document.createElement("template");
     template.innerHTML = html;
-    template.content.querySelectorAll("[id]").forEach(function (fresh) {
-      if (fresh.parentElement && fresh.parentElement.closest("[id]") &&
-          template.content.contains(fresh.parentElement.closest("[id]"))) {
-        return; // nested inside another swapped element
-      }
+    Array.prototype.slice.call(template.content.children).forEach(function (fresh) {
+      if (!fresh.id) return;
       const old = document.getElementById(fresh.id);
       if (!old) return;
       const hadFocus = old === document.activeElement;
@@ -192,9 +189,14 @@
       });
       document.body.addEventListener("deal-closed", function () {
         if (pending) {
+          // a closed deal leaves the board; the focus goes to a neighbour in its old column
           const card = pending.card;
+          const from = pending.from;
           pending = null;
-          card.focus();
+          card.remove();
+          const next = from.querySelector(".deal-card");
+          if (next) next.focus();
+          announce(board.dataset.messageClosed.replace("%(deal)s", card.dataset.dealName));
         }
         if (dialog.open) dialog.close();
         refreshEmpty();
@@ -258,9 +260,15 @@
 
   function start() {
     document.querySelectorAll("#deal-board").forEach(init);
+    const switcher = document.getElementById("board-pipeline");
+    if (switcher && !switcher.dataset.ready) {
+      switcher.dataset.ready = "1";
+      switcher.addEventListener("change", function () {
+        window.location.href = switcher.dataset.boardUrl + "?pipeline=" + encodeURIComponent(switcher.value);
+      });
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
-  document.body && document.body.addEventListener("htmx:afterSettle", start);
   document.addEventListener("htmx:afterSettle", start);
 })();

@@ -38,12 +38,24 @@ COMPANY = "contacts.company"
 CHUNK = 2000
 
 
-def contact_index_row(contact: Contact) -> IndexRow:
+def contact_index_row(
+    contact: Contact,
+    *,
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
+    company: Company | bool | None = False,
+) -> IndexRow:
     """The index row of a contact; expects ``emails``/``phones`` prefetched and ``company``
-    selected (else a few queries)."""
-    company = contact.company
-    emails = [e.email for e in contact.emails.all()] or ([contact.email] if contact.email else [])
-    phones = [p.number for p in contact.phones.all()] or ([contact.phone] if contact.phone else [])
+    selected (else a few queries), or given (bulk paths that hold them in memory)."""
+    if company is False:
+        company = contact.company
+    assert company is None or isinstance(company, Company)
+    if emails is None:
+        emails = [e.email for e in contact.emails.all()]
+    if phones is None:
+        phones = [p.number for p in contact.phones.all()]
+    emails = emails or ([contact.email] if contact.email else [])
+    phones = phones or ([contact.phone] if contact.phone else [])
     texts = [contact.first_name, contact.middle_name, contact.last_name, *emails]
     if company is not None:
         texts.append(company.name)

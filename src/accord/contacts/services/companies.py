@@ -104,7 +104,7 @@ def _check_money(company: Company, errors: dict[str, list[str]]) -> None:
         if value < 0:
             errors["annual_revenue"] = [gettext("Must not be negative.")]
         if not company.currency:
-            company.currency = getattr(settings, "ACCORD_BASE_CURRENCY", "EUR")
+            company.currency = getattr(settings, "ACCORD_BASE_CURRENCY", "USD")
     if company.currency:
         company.currency = str(company.currency).upper()
         if len(company.currency) != 3 or not company.currency.isalpha():

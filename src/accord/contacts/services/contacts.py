@@ -314,8 +314,28 @@ def contact_bulk_create(
         pks = tuple(c.pk for c in contacts)
         if pks:
             events.emit(RecordsBulkCreated(OBJECT_TYPE, pks, _actor_id(actor), batch_id))
-        search.index_contacts(pks)
+        _index_new(prepared)
     return contacts
+
+
+def _index_new(prepared: Sequence[_NewContact]) -> None:
+    """Search rows of new contacts from what is in memory (one query for their companies)."""
+    from accord.contacts.models import Company
+    from accord.search import search_index_bulk_upsert
+
+    company_ids = {p.contact.company_id for p in prepared if p.contact.company_id}
+    companies = {
+        c.pk: c for c in Company.objects.filter(pk__in=company_ids).only("pk", "name", "domain")
+    }
+    search_index_bulk_upsert(
+        search.contact_index_row(
+            p.contact,
+            emails=[e["email"] for e in p.kids.emails or []],
+            phones=[ph["number"] for ph in p.kids.phones or []],
+            company=companies.get(p.contact.company_id) if p.contact.company_id else None,
+        )
+        for p in prepared
+    )
 
 
 def _actor_id(actor: Any) -> int | None:

@@ -210,3 +210,16 @@ def test_export_and_erase(make_contact: Any, rep: User, admin_user: User, acme: 
     assert audit.history_for(erased).first().verb == "erase"
     assert search_query("lovelace", visibility=Visibility.everything()) == []
     assert "ada@acme.example" not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
+
+
+def test_erase_also_anonymises_the_trail_of_merged_records(
+    make_contact: Any, rep: User, admin_user: User
+) -> None:
+    keeper = make_contact(last_name="Keeper", email="keep@example.com")
+    twin = make_contact(last_name="Twin", email="twin-secret@example.com")
+    twin_pk = twin.pk
+    contact_merge(primary=keeper, others=[twin], actor=rep)
+    contact_erase(contact=keeper, actor=admin_user)
+    twin_trail = list(audit.history_of(Contact, twin_pk).values_list("changes", flat=True))
+    assert len(twin_trail) == 2
+    assert "twin-secret@example.com" not in str(twin_trail)

@@ -178,13 +178,17 @@ def contact_erase(*, contact: Contact, actor: Any) -> Contact:
         contact.custom = {}
         contact.erased_at = now
         contact.save()
-        audit.anonymise_target(
-            Contact,
-            contact.pk,
-            keep_fields=frozenset(
-                {"owner_id", "team_id", "company_id", "lifecycle_stage", "lead_status"}
-            ),
-        )
+        keep = frozenset({"owner_id", "team_id", "company_id", "lifecycle_stage", "lead_status"})
+        # Records merged into this one earlier: their trail holds the same person's data.
+        absorbed = {
+            int(pk)
+            for detail in audit.history_for(contact)
+            .filter(verb="merge")
+            .values_list("detail", flat=True)
+            for pk in (detail or {}).get("merged_ids", [])
+        }
+        for pk in [contact.pk, *sorted(absorbed)]:
+            audit.anonymise_target(Contact, pk, keep_fields=keep)
         audit.record(contact, "erase", actor, changes={})
         search.unindex("contacts.contact", [contact.pk])
         events.emit(

@@ -181,6 +181,12 @@ declare(
         kwargs=lambda w: {"user_id": subject(w).pk},
         expect=web_admin(302),
     ),
+    Endpoint(
+        "settings:user_two_factor_reset",
+        method="POST",
+        kwargs=lambda w: {"user_id": subject(w).pk},
+        expect=web_admin(302),
+    ),
     Endpoint("settings:team_list", expect=web_admin(200)),
     Endpoint(
         "settings:team_list",

@@ -15,6 +15,7 @@ import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from tests.factories import PASSWORD
@@ -171,6 +172,20 @@ def test_disable_needs_the_password(user_client: Client, user: User) -> None:
             "action", flat=True
         )
     ) == ["user.two_factor_disabled", "user.two_factor_enabled"]
+
+
+def test_admin_can_turn_off_someone_elses_two_factor(
+    user: User, settings_admin: User, settings_client: Client, manager: User
+) -> None:
+    enable_two_factor(user)
+    with pytest.raises(PermissionDenied):
+        twofactor.twofactor_disable(user=user, password="", actor=manager)
+    assert twofactor.is_enabled(user) is True
+    response = settings_client.post(reverse("settings:user_two_factor_reset", args=[user.pk]))
+    assert response.status_code == 302
+    assert twofactor.is_enabled(user) is False
+    entry = AuditEntry.objects.get(action="user.two_factor_disabled")
+    assert entry.actor_id == settings_admin.pk
 
 
 # --- Password reset -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import RecoveryCode, TwoFactorDevice, User
-from accord.core import audit
+from accord.core import audit, policy
 
 ISSUER = "Accord"
 RECOVERY_CODE_COUNT = 10
@@ -124,9 +124,12 @@ def twofactor_enable(*, user: User, code: str) -> list[str]:
 
 
 def twofactor_disable(*, user: User, password: str, actor: User | None = None) -> None:
-    """Turn two-factor off; the user confirms with their password (an admin needs none)."""
+    """Turn two-factor off; the user confirms with their password. An administrator
+    (``manage_settings``) may turn it off for someone who lost their phone and codes."""
     actor = actor or user
-    if actor.pk == user.pk and not user.check_password(password or ""):
+    if actor.pk != user.pk:
+        policy.require_capability(actor, "manage_settings")
+    elif not user.check_password(password or ""):
         raise ValidationError({"password": _("The password is not right.")})
     with transaction.atomic():
         deleted, _detail = TwoFactorDevice.objects.filter(user=user).delete()

@@ -19,6 +19,11 @@ urlpatterns = [
         name="user_invite_resend",
     ),
     path("users/<int:user_id>/sign-out/", views_settings.user_sign_out, name="user_sign_out"),
+    path(
+        "users/<int:user_id>/two-factor/reset/",
+        views_settings.user_two_factor_reset,
+        name="user_two_factor_reset",
+    ),
     path("teams/", views_settings.team_list, name="team_list"),
     path("teams/<int:team_id>/", views_settings.team_edit, name="team_edit"),
     path("teams/<int:team_id>/delete/", views_settings.team_delete, name="team_delete"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accord.accounts import services
+from accord.accounts import services, twofactor
 from accord.accounts.forms import (
     InviteForm,
     RoleCreateForm,
@@ -244,6 +244,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         "invitation": invitation,
         "session_count": UserSession.objects.filter(user=target).count(),
         "is_self": target.pk == request.user.pk,
+        "two_factor_on": twofactor.is_enabled(target),
     }
     return render(request, "accounts/settings/user_edit.html", context, status=status)
 
@@ -298,6 +299,20 @@ def user_sign_out(request: HttpRequest, user_id: int) -> HttpResponse:
         services.user_sign_out_everywhere,
         _("%(user)s is signed out of every session."),
     )
+
+
+@manage_settings
+@require_POST
+def user_two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Turn off the two-factor sign-in of someone who lost their phone and recovery codes."""
+    target = get_object_or_404(User, pk=user_id)
+    twofactor.twofactor_disable(user=target, password="", actor=_actor(request))
+    messages.success(
+        request,
+        _("Two-factor sign-in of %(user)s is off; they can turn it on again.")
+        % {"user": target.email},
+    )
+    return redirect("settings:user_edit", user_id=target.pk)
 
 
 # --- Teams ----------------------------------------------------------------------------------

@@ -11,3 +11,7 @@ class SalesConfig(AppConfig):
         from accord.sales import policy
 
         policy.register_all()
+        from accord.core.registry import DemoLoader, registry
+        from accord.sales import demo
+
+        registry.add_demo_loader(DemoLoader(key="sales", load=demo.load, order=30))

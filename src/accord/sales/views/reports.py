@@ -116,7 +116,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
             {
                 "label": str(_("Amount")),
                 "data": [float(getattr(data, k)) for k, _i, _c in MEASURES],
-                "color": "primary",
+                "colors": [c for _k, _i, c in MEASURES],
                 "links": [drill(k) for k, _i, _c in MEASURES],
             },
         ],

@@ -81,7 +81,7 @@
     }
 
     function refreshEmpty() {
-      board.querySelectorAll(".board-column").forEach(function (column) {
+      board.querySelectorAll(".board-column:not(.board-column-close)").forEach(function (column) {
         const cards = column.querySelector(".board-cards");
         column.classList.toggle("is-empty", cards.querySelector(".deal-card") === null);
       });
@@ -165,7 +165,11 @@
           chosenClass: "is-chosen",
           dragClass: "is-dragging",
           forceFallback: false,
+          onStart: function () {
+            board.classList.add("has-drag");
+          },
           onEnd: function (event) {
+            board.classList.remove("has-drag");
             if (event.from === event.to) return;
             move(event.item, columnOf(event.from), columnOf(event.to), event.oldIndex);
           },
@@ -208,7 +212,7 @@
       return Array.prototype.slice.call(column.querySelectorAll(".deal-card"));
     }
     function columns() {
-      return Array.prototype.slice.call(board.querySelectorAll(".board-column"));
+      return Array.prototype.slice.call(board.querySelectorAll(".board-column:not(.board-column-close)"));
     }
 
     board.addEventListener("keydown", function (event) {
@@ -235,6 +239,12 @@
         cards.insertBefore(card, cards.firstChild);
         card.focus();
         move(card, column, next, row);
+        return;
+      }
+      if (!event.shiftKey && (event.key === "w" || event.key === "l")) {
+        const close = board.querySelector('.board-column-close[data-stage-kind="' + (event.key === "w" ? "won" : "lost") + '"]');
+        event.preventDefault();
+        if (close) move(card, column, close, row);
         return;
       }
       if (event.key === "ArrowDown") target = list[row + 1];

@@ -18,6 +18,12 @@
     return m ? "rgba(" + m[0] + "," + m[1] + "," + m[2] + "," + alpha + ")" : rgb;
   }
 
+  function scales(spec, text, grid, money) {
+    const value = { stacked: !!spec.stacked, beginAtZero: true, grid: { color: grid }, ticks: { color: text, callback: function (v) { return money.format(v); } } };
+    const category = { stacked: !!spec.stacked, grid: { display: false }, ticks: { color: text } };
+    return spec.horizontal ? { x: value, y: category } : { x: category, y: value };
+  }
+
   function draw(canvas) {
     if (canvas.dataset.drawn || !window.Chart) return;
     const source = document.getElementById(canvas.dataset.chart);
@@ -35,7 +41,9 @@
         label: set.label,
         data: set.data,
         type: set.kind || undefined,
-        backgroundColor: set.kind === "line" ? solid : cssColor(set.color || "primary", set.alpha || 0.8),
+        backgroundColor: set.kind === "line" ? solid : (set.colors
+          ? set.colors.map(function (c) { return cssColor(c, set.alpha || 0.85); })
+          : cssColor(set.color || "primary", set.alpha || 0.85)),
         borderColor: solid,
         borderWidth: set.kind === "line" ? 2 : 0,
         borderDash: set.dashed ? [6, 4] : undefined,
@@ -57,10 +65,7 @@
           legend: { display: datasets.length > 1, position: "bottom", labels: { color: text, boxWidth: 12, boxHeight: 12 } },
           tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + money.format(ctx.parsed[spec.horizontal ? "x" : "y"]); } } },
         },
-        scales: {
-          x: { stacked: !!spec.stacked, grid: { display: !!spec.horizontal, color: grid }, ticks: { color: text, callback: spec.horizontal ? function (v) { return money.format(v); } : undefined } },
-          y: { stacked: !!spec.stacked, grid: { display: !spec.horizontal, color: grid }, ticks: { color: text, callback: spec.horizontal ? undefined : function (v) { return money.format(v); } }, beginAtZero: true },
-        },
+        scales: scales(spec, text, grid, money),
         onHover: function (event, elements) {
           const link = elements.length && datasets[elements[0].datasetIndex].links;
           event.native.target.style.cursor = link ? "pointer" : "default";

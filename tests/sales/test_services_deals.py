@@ -261,3 +261,15 @@ def test_bulk_owner_move_delete(
     assert (
         AuditEntry.objects.filter(verb="delete", target_id__in=[str(a.pk), str(b.pk)]).count() == 2
     )
+
+
+def test_contact_merge_repoints_deal_contacts(rep: User, make_deal: Any, make_contact: Any) -> None:
+    from accord.contacts.services import contact_merge
+
+    ada, twin, other = make_contact(), make_contact(first_name="Ada2"), make_contact(first_name="B")
+    both = make_deal(name="both", contacts=[ada.pk, {"contact_id": twin.pk, "role": "champion"}])
+    only_twin = make_deal(name="twin", contacts=[{"contact_id": twin.pk, "role": "user"}])
+    make_deal(name="other", contacts=[other.pk])
+    contact_merge(primary=ada, others=[twin], field_choices={}, actor=rep)
+    assert list(both.deal_contacts.values_list("contact_id", flat=True)) == [ada.pk]
+    assert list(only_twin.deal_contacts.values_list("contact_id", "role")) == [(ada.pk, "user")]

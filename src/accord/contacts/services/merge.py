@@ -170,6 +170,8 @@ def repoint_related(
             continue
         if rel.many_to_many:
             m2m_field = rel.field
+            if not m2m_field.remote_field.through._meta.auto_created:  # type: ignore[attr-defined]
+                continue  # an explicit through model: moved below through its foreign key
             through: Any = m2m_field.remote_field.through  # type: ignore[attr-defined]
             ours = m2m_field.m2m_reverse_field_name()  # type: ignore[attr-defined]
             theirs = m2m_field.m2m_field_name()  # type: ignore[attr-defined]
@@ -195,10 +197,46 @@ def repoint_related(
                         **{field_name: primary.pk}
                     )
             else:
+                _drop_conflicts(related, field_name, primary.pk, queryset)
                 count = queryset.update(**{field_name: primary.pk})
         if count:
             moved[f"{related._meta.label_lower}.{rel.field.name}"] = count
     return moved
+
+
+def _drop_conflicts(
+    related: type[models.Model], field_name: str, primary_pk: Any, moving: Any
+) -> None:
+    """Rows that would break a unique constraint of ``related`` once moved to the primary
+    (e.g. the same contact twice on one deal) are deleted: the primary's row, or the first
+    moved one, stays."""
+    groups: list[list[str]] = []
+    for constraint in related._meta.constraints:
+        fields = list(getattr(constraint, "fields", ()) or ())
+        if (
+            isinstance(constraint, models.UniqueConstraint)
+            and field_name in fields
+            and constraint.condition is None
+        ):
+            groups.append([f for f in fields if f != field_name])
+    for together in related._meta.unique_together:
+        if field_name in together:
+            groups.append([f for f in together if f != field_name])
+    manager = related._default_manager
+    for others in groups:
+        if not others:
+            continue
+        columns = [getattr(related._meta.get_field(f), "attname", f) for f in others]
+        seen = set(manager.filter(**{field_name: primary_pk}).values_list(*columns))
+        doomed = []
+        for pk, *values in moving.order_by("pk").values_list("pk", *columns):
+            key = tuple(values)
+            if key in seen:
+                doomed.append(pk)
+            else:
+                seen.add(key)
+        if doomed:
+            manager.filter(pk__in=doomed).delete()
 
 
 def _unite_rows(

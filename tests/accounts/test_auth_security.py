@@ -3,6 +3,7 @@ invitations end to end over real SMTP, and session records / revocation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import re
 import socket
@@ -359,3 +360,21 @@ def _role_pk(slug: str) -> int:
     from accord.accounts.models import Role
 
     return int(Role.objects.get(slug=slug).pk)
+
+
+def test_session_record_is_refreshed_at_most_once_a_minute(
+    client_for: Callable[[User], Client], user: User
+) -> None:
+    browser = client_for(user)
+    browser.get(reverse("web:profile"))
+    record = UserSession.objects.get(user=user)
+    seen = record.last_seen_at
+    browser.get(reverse("web:profile"))
+    assert UserSession.objects.get(pk=record.pk).last_seen_at == seen
+    session = browser.session
+    key, stamp = session["_accord_seen"]
+    session["_accord_seen"] = [key, stamp - 120]
+    session.save()
+    UserSession.objects.filter(pk=record.pk).update(last_seen_at=seen - dt.timedelta(minutes=2))
+    browser.get(reverse("web:profile"))
+    assert UserSession.objects.get(pk=record.pk).last_seen_at > seen - dt.timedelta(minutes=2)

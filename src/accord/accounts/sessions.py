@@ -103,13 +103,30 @@ def _ip(request: HttpRequest) -> str | None:
     return str(address) if address else None
 
 
+SEEN_SESSION_KEY = "_accord_seen"
+
+
 def touch(request: HttpRequest, user: Any) -> None:
-    """Create or refresh the record of the request's session."""
+    """Create or refresh the record of the request's session.
+
+    The time of the last refresh is kept in the session itself, so most requests cost no
+    query at all; the row is written at most once a minute per session.
+    """
     session = getattr(request, "session", None)
     if session is None or not user.is_authenticated or not session.session_key:
         return
     now = timezone.now()
     key = session.session_key
+    seen = session.get(SEEN_SESSION_KEY)
+    if (
+        isinstance(seen, list)
+        and len(seen) == 2
+        and seen[0] == key
+        and isinstance(seen[1], int | float)
+        and now.timestamp() - seen[1] < LAST_SEEN_RESOLUTION.total_seconds()
+    ):
+        return
+    session[SEEN_SESSION_KEY] = [key, now.timestamp()]
     updated = UserSession.objects.filter(
         session_key=key, user_id=user.pk, last_seen_at__lte=now - LAST_SEEN_RESOLUTION
     ).update(last_seen_at=now, ip_address=_ip(request))

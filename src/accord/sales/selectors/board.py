@@ -1,6 +1,6 @@
 """The kanban board of a pipeline: per-column count, total and weighted total in the base
-currency (aggregated in SQL), and a limited number of cards per column (one windowed query
-with only the columns a card shows)."""
+currency (aggregated in SQL), and a limited number of cards per column (one LIMIT query per
+non-empty column, with only the columns a card shows)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from accord.core import policy
@@ -147,26 +146,21 @@ def deal_board(
     board.weighted_total = round_money(sum(exact_weighted.values(), Decimal(0)))
     board.missing_rates = sorted(missing)
     if limit > 0 and board.count:
-        cards = (
-            deals.filter(stage_id__in=list(by_stage))
-            .select_related("owner", "company")
+        base = (
+            deals.select_related("owner", "company")
             .only(*CARD_FIELDS)
-            .annotate(
-                position=Window(
-                    RowNumber(),
-                    partition_by=[F("stage_id")],
-                    order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()],
-                )
-            )
-            .filter(position__lte=limit)
-            .order_by("stage_id", "position")
+            .order_by(F("expected_close_date").asc(nulls_last=True), "id")
         )
-        for deal in cards:
-            column = by_stage[deal.stage_id]
-            deal.stage = column.stage
-            deal.is_stalled = is_stalled(column.stage, deal.stage_entered_at, now)  # type: ignore[attr-defined]
-            deal.days_in_stage = max(0, (now - deal.stage_entered_at).days)  # type: ignore[attr-defined]
-            column.deals.append(deal)
+        for column in board.columns:
+            if not column.count:
+                continue
+            # one small query per non-empty column: the (pipeline, status, stage) index
+            # narrows to the column, LIMIT keeps the sort to the first cards
+            for deal in base.filter(stage_id=column.stage.pk)[:limit]:
+                deal.stage = column.stage
+                deal.is_stalled = is_stalled(column.stage, deal.stage_entered_at, now)  # type: ignore[attr-defined]
+                deal.days_in_stage = max(0, (now - deal.stage_entered_at).days)  # type: ignore[attr-defined]
+                column.deals.append(deal)
     for column in board.columns:
         column.more = column.count - len(column.deals)
     return board

@@ -15,3 +15,6 @@ class SalesConfig(AppConfig):
         from accord.sales import demo
 
         registry.add_demo_loader(DemoLoader(key="sales", load=demo.load, order=30))
+        from accord.sales import navigation  # nav, palette, deal list, panels (the UI's)
+
+        navigation.register_all()

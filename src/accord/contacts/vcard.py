@@ -52,7 +52,11 @@ def unfold(text: str) -> list[str]:
     for raw in re.split(r"\r\n|\r|\n", text):
         if raw[:1] in (" ", "\t") and lines:
             lines[-1] += raw[1:]
-        elif lines and lines[-1].endswith("=") and "QUOTED-PRINTABLE" in lines[-1].upper():
+        elif (
+            lines
+            and lines[-1].endswith("=")
+            and "QUOTED-PRINTABLE" in lines[-1].split(":", 1)[0].upper()
+        ):
             lines[-1] = lines[-1][:-1] + raw
         else:
             lines.append(raw)

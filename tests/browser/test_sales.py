@@ -207,6 +207,14 @@ def test_board_drag_keyboard_lost_dialog_and_forecast(
     assert audit_deal.lost_note == "Went with the incumbent"
     assert page.js_errors == []
 
+    # The deal's 360° view: stage bar with the current stage, time in each stage.
+    page.locator(".deal-card", has_text="Fleet licences").locator("a.deal-card-link").click()
+    expect(page.get_by_role("heading", name="Fleet licences")).to_be_visible()
+    expect(page.locator(".stage-step.is-current")).to_contain_text("Proposal")
+    expect(page.locator(".time-in-stage")).to_contain_text("Proposal")
+    page.mouse.move(0, 0)
+    screenshot(page, "deal-360")
+
     # The forecast page: cards, chart, drill-down.
     page.goto("/deals/forecast/")
     expect(page.get_by_role("heading", name="Forecast", exact=True)).to_be_visible()

@@ -247,9 +247,7 @@ def test_process_health(
 ) -> None:
     now = timezone.now()
     ok = make_deal(name="ok", next_step="Call", expected_close_date=TODAY + dt.timedelta(days=5))
-    make_deal(
-        name="late", next_step="Call", expected_close_date=TODAY - dt.timedelta(days=1)
-    )
+    make_deal(name="late", next_step="Call", expected_close_date=TODAY - dt.timedelta(days=1))
     bare = make_deal(actor=teammate, name="bare", expected_close_date=TODAY + dt.timedelta(days=5))
     services.deal_move_to_stage(deal=bare, stage=stages["Negotiation"], actor=teammate)
     Deal.objects.filter(pk=ok.pk).update(stage_entered_at=now - dt.timedelta(days=30))

@@ -7,6 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Subprocess tests that use their own SQLite data directory test nothing engine-specific:
+# run them in the SQLite pass of `make test` only, not again in the PostgreSQL pass.
+sqlite_pass_only = pytest.mark.skipif(
+    os.environ.get("ACCORD_TEST_DATABASE_URL", "") != "",
+    reason="runs its own SQLite processes: exercised in the SQLite pass of the suite",
+)
+
 
 def accord_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment for an `accord` subprocess using ``data_dir`` and production settings.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from tests.processes import run_accord
+from tests.processes import run_accord, sqlite_pass_only
 
 from accord import config
 
@@ -52,6 +52,7 @@ def test_a_bad_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch):
     )
 
 
+@sqlite_pass_only
 def test_the_accord_command_reports_a_bad_variable_without_a_traceback(tmp_path: Path):
     completed = run_accord(tmp_path, "check", ACCORD_SECURE="sometimes")
     assert completed.returncode == 2
@@ -61,12 +62,14 @@ def test_the_accord_command_reports_a_bad_variable_without_a_traceback(tmp_path:
     )
 
 
+@sqlite_pass_only
 def test_a_bad_log_format_is_refused(tmp_path: Path):
     completed = run_accord(tmp_path, "check", ACCORD_LOG_FORMAT="xml")
     assert completed.returncode == 2
     assert "ACCORD_LOG_FORMAT='xml': expected text or json" in completed.stderr
 
 
+@sqlite_pass_only
 def test_production_settings_pass_the_deploy_checks(tmp_path: Path):
     completed = run_accord(
         tmp_path,
@@ -82,6 +85,7 @@ def test_production_settings_pass_the_deploy_checks(tmp_path: Path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+@sqlite_pass_only
 def test_secure_mode_turns_on_https_only_cookies_and_hsts(tmp_path: Path):
     code = (
         "from django.conf import settings as s;"

@@ -210,8 +210,3 @@ def test_demo_is_idempotent_and_force_runs_the_loaders_again(
     assert len(only_test_loader) == 2
     assert only_test_loader[1]["force"] is True
     assert User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count() == 12
-
-
-def test_demo_with_the_registered_loaders_of_installed_apps(db: None):
-    out = run("demo")
-    assert "Demo data loaded: 12 demo users." in out

@@ -17,12 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.processes import accord_env
+from tests.processes import accord_env, sqlite_pass_only
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("ACCORD_TEST_DATABASE_URL", "") != "",
-    reason="process test on SQLite: exercised in the SQLite pass of the suite",
-)
+pytestmark = sqlite_pass_only
 STARTUP_TIMEOUT = 90
 STOP_TIMEOUT = 40
 

@@ -225,4 +225,11 @@ def test_board_drag_keyboard_lost_dialog_and_forecast(
     screenshot(page, "forecast")
     page.locator("#kpi-closed_won").click()
     expect(page.locator("#drilldown-table")).to_contain_text("Consulting retainer")
+
+    # The dashboard panels: my open deals, this quarter's forecast, pipeline by stage.
+    page.goto("/")
+    expect(page.locator("#panel-salesmy_deals")).to_contain_text("Analytics add-on")
+    expect(page.locator("#panel-salespipeline_by_stage canvas[data-drawn='1']")).to_have_count(1)
+    page.mouse.move(0, 0)
+    screenshot(page, "dashboard-sales", full_page=True)
     assert page.js_errors == []

@@ -378,3 +378,20 @@ def test_session_record_is_refreshed_at_most_once_a_minute(
     UserSession.objects.filter(pk=record.pk).update(last_seen_at=seen - dt.timedelta(minutes=2))
     browser.get(reverse("web:profile"))
     assert UserSession.objects.get(pk=record.pk).last_seen_at > seen - dt.timedelta(minutes=2)
+
+
+def test_password_change_ends_the_other_sessions(
+    client_for: Callable[[User], Client], user: User
+) -> None:
+    here, there = client_for(user), client_for(user)
+    response = here.post(
+        reverse("web:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase",
+            "new_password2": "another-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert here.get(reverse("web:profile")).status_code == 200
+    assert there.get(reverse("web:profile")).status_code == 302

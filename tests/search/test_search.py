@@ -497,3 +497,14 @@ def test_flush_also_empties_the_fts_index() -> None:
     add(1, "Fresh Start")
     assert ids(search_query("fresh", visibility=ALL)) == [1]
     assert search_query("flushed", visibility=ALL) == []
+
+
+def test_owner_rows_between_and_around_visible_teams() -> None:
+    for n, team in enumerate([1, 2, 3, 5, 6, 9, 10, None], start=1):
+        add(n, f"Gamma Own {n}", team=team, owner=100)
+        add(100 + n, f"Gamma Other {n}", team=team, owner=200)
+    rep = Visibility(team_ids=frozenset({2, 5, 9}), owner_ids=frozenset({100}))
+    found = {r.object_id for r in search_query("gamma", visibility=rep, limit=100)}
+    assert found == {1, 2, 3, 4, 5, 6, 7, 8, 102, 104, 106}
+    short = {r.object_id for r in search_query("ga", visibility=rep, limit=100)}
+    assert short == found

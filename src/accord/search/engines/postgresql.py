@@ -11,6 +11,7 @@ Bulk writes stream rows with ``COPY`` into a temporary table and merge them with
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -34,6 +35,8 @@ COPY_THRESHOLD = 200  # fewer rows: plain INSERT ... ON CONFLICT
 CHUNK = 20000
 C = 'COLLATE "C"'
 _RUN = re.compile(r"[^\W_]{2}")
+MAX_TEAM_GAPS = 32
+MIN_PIECE = 3  # shorter pieces match too many words to drive a query when trigrams can
 
 _UPSERT_SET = (
     "owner_id = EXCLUDED.owner_id, team_id = EXCLUDED.team_id, title = EXCLUDED.title, "
@@ -163,12 +166,7 @@ class PostgreSQLEngine:
         else:
             scopes.extend(("e.team_id = %s", [team]) for team in sorted(visibility.team_ids))
             if visibility.owner_ids:
-                owner_sql = "e.owner_id = ANY(%s)"
-                owner_params: list[Any] = [sorted(visibility.owner_ids)]
-                if visibility.team_ids:
-                    owner_sql += " AND (e.team_id IS NULL OR NOT e.team_id = ANY(%s))"
-                    owner_params.append(sorted(visibility.team_ids))
-                scopes.append((owner_sql, owner_params))
+                scopes.append(_owner_scope_sql(visibility))
         branches = []
         params: list[Any] = []
         for number, (scope_sql, scope_params) in enumerate(scopes):
@@ -208,16 +206,23 @@ class PostgreSQLEngine:
         if not visibility.see_all:
             teams = [*sorted(visibility.team_ids)]
         for value, exact in driver.pieces:
-            word_sql = "w.word = %s" if exact else "w.word >= %s AND w.word < %s"
             word_params = [value] if exact else [value, prefix_upper_bound(value)]
             for team in teams:
-                team_sql = "" if team is None else " AND w.team_id = %s AND e.team_id = %s"
+                # Scoped to a team: (team_id, word, entry_id). Every team: the expression
+                # index on (word || ''), which the scoped form cannot be planned onto.
+                word = "w.word" if team is not None else "(w.word || '')"
+                word_sql = f"{word} = %s" if exact else f"{word} >= %s AND {word} < %s"
+                # OFFSET 0 keeps the word scan a separate step that drives the join: the
+                # planner must not start from the team's entries instead.
+                team_sql = "" if team is None else " AND w.team_id = %s"
+                entry_team_sql = "" if team is None else " AND e.team_id = %s"
                 branches.append(
-                    f"SELECT {SELECT_COLUMNS} FROM search_word w JOIN search_entry e "
-                    f"ON e.id = w.entry_id WHERE {word_sql}{team_sql}{tail_sql}"
+                    f"SELECT {SELECT_COLUMNS} FROM (SELECT w.entry_id FROM search_word w "
+                    f"WHERE {word_sql}{team_sql} OFFSET 0) AS w JOIN search_entry e "
+                    f"ON e.id = w.entry_id WHERE TRUE{entry_team_sql}{tail_sql}"
                 )
-                params.extend([*word_params, *([] if team is None else [team, team])])
-                params.extend(tail_params)
+                params.extend([*word_params, *([] if team is None else [team])])
+                params.extend([*([] if team is None else [team]), *tail_params])
         trigram = _trigram_phrases(driver)
         if trigram:
             index_sql = " OR ".join(f"e.{column} LIKE %s {LIKE_ESCAPE}" for _ in trigram)
@@ -242,20 +247,27 @@ class PostgreSQLEngine:
 
 def _driver(clauses: Sequence[Clause]) -> Clause | None:
     """The clause whose index look-up starts the query: word-table pieces when some clause
-    has them (bounded range scans; the longest piece is the most selective), else trigrams."""
+    has one of at least ``MIN_PIECE`` characters (bounded range scans; the longest is the most
+    selective), else trigrams, else shorter pieces."""
 
     def piece_length(clause: Clause) -> int:
-        return min(len(value) for value, _ in clause.pieces)
+        return min(len(value) for value, _ in clause.pieces) if clause.pieces else 0
 
-    with_pieces = [c for c in clauses if c.pieces and c.pieces_complete]
-    if with_pieces:
-        return max(with_pieces, key=piece_length)
+    def trigram_length(clause: Clause) -> int:
+        return min((len(p.strip()) for p in _trigram_phrases(clause)), default=0)
+
+    complete = [c for c in clauses if c.pieces and c.pieces_complete]
+    long_pieces = [c for c in complete if piece_length(c) >= MIN_PIECE]
+    if long_pieces:
+        return max(long_pieces, key=piece_length)
     typo = [c for c in clauses if c.pieces and not c.pieces_complete]
     if typo:
         return max(typo, key=piece_length)
-    with_phrases = [c for c in clauses if _trigram_phrases(c)]
+    with_phrases = [c for c in clauses if trigram_length(c)]
     if with_phrases:
-        return max(with_phrases, key=lambda c: min(len(p) for p in _trigram_phrases(c)))
+        return max(with_phrases, key=trigram_length)
+    if complete:
+        return max(complete, key=piece_length)
     return None
 
 
@@ -291,10 +303,26 @@ def _team_scope_sql(visibility: Visibility) -> tuple[str, list[Any]]:
 
 
 def _owner_scope_sql(visibility: Visibility) -> tuple[str, list[Any]]:
-    """Rows the user sees as owner that the team part does not already cover."""
+    """Rows the user sees as owner that the team part does not already cover.
+
+    The teams not covered are written as ranges between the visible team ids, so that the
+    ``(owner_id, team_id)`` index skips the owner's rows in visible teams (usually all of
+    them) without reading those rows.
+    """
     sql = "e.owner_id = ANY(%s)"
     params: list[Any] = [sorted(visibility.owner_ids)]
-    if visibility.team_ids:
+    teams = sorted(visibility.team_ids)
+    if not teams:
+        return sql, params
+    if len(teams) > MAX_TEAM_GAPS:
         sql += " AND (e.team_id IS NULL OR NOT e.team_id = ANY(%s))"
-        params.append(sorted(visibility.team_ids))
-    return sql, params
+        return sql, [*params, teams]
+    gaps = ["e.team_id IS NULL", "e.team_id < %s"]
+    gap_params: list[Any] = [teams[0]]
+    for low, high in itertools.pairwise(teams):
+        if high > low + 1:
+            gaps.append("(e.team_id > %s AND e.team_id < %s)")
+            gap_params.extend([low, high])
+    gaps.append("e.team_id > %s")
+    gap_params.append(teams[-1])
+    return f"{sql} AND ({' OR '.join(gaps)})", [*params, *gap_params]

@@ -122,7 +122,7 @@ def test_contacts_end_to_end(page: Any, rep: User, screenshot: Callable[..., Pat
     expect(hit.first).to_be_visible()
     hit.first.click()
     expect(page.get_by_role("heading", name="Grace Hopper")).to_be_visible()
-    expect(page.locator(".stage-step.is-current")).to_have_text("Customer")
+    expect(page.locator(".lifecycle-step.is-current")).to_have_text("Customer")
 
     # Inline editing: click the value, type, Enter; the new value is shown and saved.
     page.locator("#prop-job_title .prop-value").click()

@@ -21,15 +21,16 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import urlencode
 from tests.factories import TeamFactory, UserFactory
 from tests.permission_matrix import ACTORS, REGISTRY, SIGNED_OUT, Endpoint, World
 
-from accord.accounts.models import ApiToken, UserSession
+from accord.accounts.models import ApiToken, Team, User, UserSession
 from accord.accounts.tokens import api_token_create, api_token_revoke
+from accord.core.audit import AuditEntry
 
 TESTS_DIR = Path(__file__).resolve().parent
 
@@ -222,11 +223,39 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The users, teams and tokens, committed once for the module (building them for each of
+    the ~1000 cases would dominate the run). Each case runs in its own transaction, which is
+    rolled back, so every case starts from this same state; the rows are removed at the end.
+    """
+    with django_db_blocker.unblock():
+        first_entry = (AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()) or 0
+        with transaction.atomic():
+            world = build_world()
+    yield world
+    with django_db_blocker.unblock(), transaction.atomic():
+        AuditEntry.objects.filter(id__gt=first_entry).delete()
+        User.objects.filter(pk__in=[u.pk for u in world.users.values()]).delete()
+        Team.objects.filter(pk__in=[world.team.pk, world.other_team.pk]).delete()
+
+
+def fresh_world(shared: World) -> World:
+    """The shared world with user objects re-read (no cached access) and no records yet."""
+    users = User.objects.select_related("role").in_bulk([u.pk for u in shared.users.values()])
+    return World(
+        team=shared.team,
+        other_team=shared.other_team,
+        users={actor: users[user.pk] for actor, user in shared.users.items()},
+        tokens=dict(shared.tokens),
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("endpoint", "actor"), CASES)
-def test_endpoint(endpoint: Endpoint, actor: str) -> None:
+def test_endpoint(endpoint: Endpoint, actor: str, shared_world: World) -> None:
     cache.clear()
-    world = build_world()
+    world = fresh_world(shared_world)
     # The client signs in first: a deactivated user's session and token exist already.
     client = api_client_for(world, actor) if endpoint.is_api else client_for(world, actor)
     deactivated = world.users["deactivated"]

@@ -225,7 +225,10 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 class AuditFilterForm(forms.Form):
     actor = forms.ModelChoiceField(
-        label=_("Who"), queryset=User.objects.order_by("email"), required=False
+        label=_("Who"),
+        queryset=User.objects.order_by("email"),
+        required=False,
+        empty_label=_("Anyone"),
     )
     object_type = forms.CharField(label=_("Record type"), required=False, max_length=100)
     origin = forms.ChoiceField(

@@ -201,11 +201,11 @@ def _default_owner_and_team(obj: models.Model, actor: Any) -> None:
     if not isinstance(obj, OwnedModel) or not getattr(actor, "is_authenticated", False):
         return
     if getattr(obj, "owner_id", None) is None:
-        obj.owner_id = actor.pk  # type: ignore[attr-defined]
+        obj.owner_id = actor.pk
     if getattr(obj, "team_id", None) is None:
         team_ids = policy.access_for(actor).team_ids
         if len(team_ids) == 1:
-            obj.team_id = next(iter(team_ids))  # type: ignore[attr-defined]
+            obj.team_id = next(iter(team_ids))
 
 
 def update_fields[M: models.Model](

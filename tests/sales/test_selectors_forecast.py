@@ -259,3 +259,24 @@ def test_process_health(
     assert reps == {rep.pk: (2, 0, 0), teammate.pk: (1, 1, 1)}
     later = selectors.process_health(rep, now=now + dt.timedelta(days=20), inactive_days=14)
     assert later.counts["inactive"] == 3
+
+
+def test_closed_won_uses_the_rate_of_the_day_won(
+    admin_user: User, rep: User, make_deal: Any
+) -> None:
+    period = Period.parse("2025-Q2")
+    for rate, day in (("1.10", dt.date(2025, 1, 1)), ("1.20", dt.date(2025, 5, 15))):
+        services.exchange_rate_set(
+            actor=admin_user, data={"currency": "EUR", "rate": rate, "valid_from": day}
+        )
+    tz = timezone.get_current_timezone()
+    for amount, day in (("100.01", dt.date(2025, 5, 14)), ("200.03", dt.date(2025, 5, 15))):
+        deal = services.deal_mark_won(deal=make_deal(amount=amount, currency="EUR"), actor=rep)
+        Deal.objects.filter(pk=deal.pk).update(
+            won_at=dt.datetime.combine(day, dt.time(23, 30), tzinfo=tz)
+        )
+    result = selectors.forecast(rep, period, today=dt.date(2025, 6, 1))
+    expected_total = Decimal("100.01") * Decimal("1.10") + Decimal("200.03") * Decimal("1.20")
+    assert result.closed_won == expected_total.quantize(CENT)
+    assert result.counts["closed_won"] == 2
+    assert result.missing_rates == []

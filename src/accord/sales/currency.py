@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import decimal
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,22 @@ class RateTable:
         if index < 0:
             raise MissingExchangeRate(currency, on_date)
         return rates[index]
+
+    def intervals(
+        self, currency: str, start: dt.date, end: dt.date
+    ) -> list[tuple[dt.date, dt.date, Decimal | None]]:
+        """[start, end] (inclusive) cut where the rate of ``currency`` changes:
+        ``(first day, day after the last, rate or None when there is none)``."""
+        dates = self.rates.get(currency, ([], []))[0] if currency != self.base else []
+        cuts = [start] + [d for d in dates if start < d <= end] + [end + dt.timedelta(days=1)]
+        result = []
+        for first, after in itertools.pairwise(cuts):
+            try:
+                rate: Decimal | None = self.rate(currency, first)
+            except MissingExchangeRate:
+                rate = None
+            result.append((first, after, rate))
+        return result
 
     def has_rate(self, currency: str, on_date: dt.date) -> bool:
         try:

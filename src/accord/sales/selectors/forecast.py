@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,6 +212,38 @@ def target_for(
     return total.amount, total.missing
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _closed_won(won: QuerySet[Deal], table: RateTable, period: Period) -> tuple[Total, int]:
+    """Closed amounts converted at the rate of the day each deal was won. One aggregate per
+    currency; a currency whose rate changes inside the period gets one conditional sum per
+    stretch of constant rate (no per-row date function)."""
+    total = Total()
+    count = 0
+    amount = Coalesce("closed_amount", "amount")
+    for row in won.values("currency").annotate(n=Count("id"), sum=Sum(amount)):
+        count += row["n"]
+        code = row["currency"]
+        stretches = table.intervals(code, period.start, period.end)
+        if len(stretches) == 1:
+            total.add(table, row["sum"], code, period.start)
+            continue
+        sums = won.filter(currency=code).aggregate(
+            **{
+                f"s{index}": Sum(
+                    amount,
+                    filter=Q(won_at__gte=_local_midnight(first), won_at__lt=_local_midnight(after)),
+                )
+                for index, (first, after, _rate) in enumerate(stretches)
+            }
+        )
+        for index, (first, _after, _rate) in enumerate(stretches):
+            total.add(table, sums[f"s{index}"], code, first)
+    return total, count
+
+
 def forecast(
     user: Any,
     period: Period,
@@ -226,16 +258,7 @@ def forecast(
     deals = _deals(user, owner_id, team_id).order_by()
     missing: set[tuple[str, dt.date]] = set()
 
-    won = Total()
-    won_count = 0
-    for row in (
-        deals.filter(_won_q(period))
-        .annotate(day=TruncDate("won_at"))
-        .values("currency", "day")
-        .annotate(n=Count("id"), total=Sum(Coalesce("closed_amount", "amount")))
-    ):
-        won_count += row["n"]
-        won.add(table, row["total"], row["currency"], row["day"])
+    won, won_count = _closed_won(deals.filter(_won_q(period)), table, period)
     missing |= won.missing
     result.closed_won = won.amount
 

@@ -230,3 +230,24 @@ def test_won_dialog_final_amount(
     assert response["HX-Redirect"] == reverse("sales:deal_detail", args=[deal.pk])
     deal.refresh_from_db()
     assert (deal.status, deal.closed_amount) == ("won", Decimal("320.00"))
+
+
+def _move_queries(client: Client, deal: Deal, stage: Stage) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            reverse("sales:deal_move", args=[deal.pk]), {"stage": stage.pk}, headers=HTMX
+        )
+        assert response.status_code == 200
+    return sum("accounts_usersession" not in q["sql"] for q in captured.captured_queries)
+
+
+def test_move_query_count_does_not_grow(
+    rep_client: Client, make_deal: Any, stages: dict[str, Stage]
+) -> None:
+    deal = make_deal(name="Mover", stage_id=stages["Lead in"].pk)
+    make_deal(name="Other", stage_id=stages["Proposal"].pk)
+    _move_queries(rep_client, deal, stages["Qualified"])  # warm caches
+    small = _move_queries(rep_client, deal, stages["Proposal"])
+    for index in range(30):
+        make_deal(name=f"E{index}", stage_id=stages["Qualified"].pk)
+    assert _move_queries(rep_client, deal, stages["Qualified"]) == small

@@ -71,9 +71,14 @@ def _pipeline_for(user: Any, pipelines: list[Pipeline], wanted: str | None) -> P
     return next((p for p in pipelines if p.is_default), pipelines[0] if pipelines else None)
 
 
-def _board_context(request: HttpRequest, pipeline: Pipeline, data: Any) -> dict[str, Any]:
+def _board_context(
+    request: HttpRequest, pipeline: Pipeline, data: Any, *, cards: bool = True
+) -> dict[str, Any]:
     filters = board_filters(data)
-    board = _selectors().deal_board(request.user, pipeline, filters)
+    if cards:
+        board = _selectors().deal_board(request.user, pipeline, filters)
+    else:  # headers and totals only (after a move): no card queries
+        board = _selectors().deal_board(request.user, pipeline, filters, limit=0)
     return {
         "pipeline": pipeline,
         "board": board,
@@ -117,7 +122,7 @@ def _heads_response(
 ) -> HttpResponse:
     """The column headers and totals of the deal's board, and the deal's card: the page
     replaces its elements with the same ids."""
-    context = _board_context(request, deal.pipeline, data)
+    context = _board_context(request, deal.pipeline, data, cards=False)
     card = _selectors().deal_board_card(request.user, deal.pk)
     context.update({"moved": card if card.status == StageKind.OPEN else None})
     context["oob"] = bool(trigger)

@@ -275,7 +275,9 @@ def database_size() -> int:
             if Path(f"{name}{suffix}").exists()
         )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_total_relation_size('search_entry')")
+        cursor.execute(
+            "SELECT pg_total_relation_size('search_entry') + pg_total_relation_size('search_word')"
+        )
         return int(cursor.fetchone()[0])
 
 
@@ -344,9 +346,17 @@ def short_prefix(rnd: random.Random, title: str, text: str, digits: str) -> str:
 
 
 def email_fragment(rnd: random.Random, title: str, text: str, digits: str) -> str:
+    """A piece of an email as people type it: the start of the address (``john.sm``), the
+    domain (``@kalotron``, ``kalotron.de``), or any 5-10 characters around the ``@``."""
     emails = [w for w in text.split() if "@" in w]
     email = rnd.choice(emails)
     at = email.index("@")
+    style = rnd.random()
+    if style < 1 / 3:
+        return email[: rnd.randint(4, max(4, at + 3))]
+    if style < 2 / 3:
+        domain = email[at + 1 :]
+        return "@" + domain[: rnd.randint(4, len(domain))] if rnd.random() < 0.5 else domain
     start = rnd.randint(max(0, at - 8), at)
     return email[start : start + rnd.randint(5, 10)]
 

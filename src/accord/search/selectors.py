@@ -278,6 +278,10 @@ def _fuzzy_clause(word: str) -> Clause:
     )
 
 
+def _is_name(word: str) -> bool:
+    return word.replace("-", "").replace("'", "").isalpha()
+
+
 def _is_piece(value: str) -> bool:
     return bool(value) and value.isalnum()
 
@@ -305,6 +309,8 @@ def _fuzzy(
 ) -> list[SearchResult]:
     if not any(len(word) >= FUZZY_MIN_LENGTH for word in parsed.words):
         return []
+    if not all(_is_name(word) for word in parsed.words):
+        return []  # typos are looked for in names, not in emails, domains or numbers
     clauses = [_fuzzy_clause(word) for word in parsed.words]
     cap = max(FUZZY_CANDIDATE_CAP, limit)
     rows = engine.match(cursor, "text", clauses, visibility, types, cap)

@@ -193,9 +193,10 @@ class PostgreSQLEngine:
         object_types: tuple[str, ...] | None,
         cap: int,
     ) -> list[Candidate]:
-        driver = _driver(clauses)
-        if driver is None:
+        chosen = _driver(clauses)
+        if chosen is None:
             return []  # nothing an index can look up: a scan would be too slow
+        driver, by_words = chosen
         filter_sql, filter_params = _filter_sql(column, clauses)
         types_sql, types_params = _types_sql(object_types)
         tail_sql = f"{filter_sql}{types_sql}"
@@ -205,7 +206,7 @@ class PostgreSQLEngine:
         teams: list[int | None] = [None]  # None: any team
         if not visibility.see_all:
             teams = [*sorted(visibility.team_ids)]
-        for value, exact in driver.pieces:
+        for value, exact in driver.pieces if by_words else ():
             word_params = [value] if exact else [value, prefix_upper_bound(value)]
             for team in teams:
                 # Scoped to a team: (team_id, word, entry_id). Every team: the expression
@@ -223,7 +224,7 @@ class PostgreSQLEngine:
                 )
                 params.extend([*word_params, *([] if team is None else [team])])
                 params.extend([*([] if team is None else [team]), *tail_params])
-        trigram = _trigram_phrases(driver)
+        trigram = _trigram_phrases(driver) if not (by_words and driver.pieces_complete) else ()
         if trigram:
             index_sql = " OR ".join(f"e.{column} LIKE %s {LIKE_ESCAPE}" for _ in trigram)
             scope_sql, scope_params = _team_scope_sql(visibility)
@@ -245,10 +246,13 @@ class PostgreSQLEngine:
         return candidates(cursor)
 
 
-def _driver(clauses: Sequence[Clause]) -> Clause | None:
-    """The clause whose index look-up starts the query: word-table pieces when some clause
-    has one of at least ``MIN_PIECE`` characters (bounded range scans; the longest is the most
-    selective), else trigrams, else shorter pieces."""
+def _driver(clauses: Sequence[Clause]) -> tuple[Clause, bool] | None:
+    """The clause whose index look-up starts the query, and whether it looks up words.
+
+    Word-table pieces when some clause has one of at least ``MIN_PIECE`` characters (bounded
+    range scans; the longest is the most selective), else typo look-ups, else trigrams, else
+    shorter pieces.
+    """
 
     def piece_length(clause: Clause) -> int:
         return min(len(value) for value, _ in clause.pieces) if clause.pieces else 0
@@ -259,24 +263,23 @@ def _driver(clauses: Sequence[Clause]) -> Clause | None:
     complete = [c for c in clauses if c.pieces and c.pieces_complete]
     long_pieces = [c for c in complete if piece_length(c) >= MIN_PIECE]
     if long_pieces:
-        return max(long_pieces, key=piece_length)
+        return max(long_pieces, key=piece_length), True
     typo = [c for c in clauses if c.pieces and not c.pieces_complete]
     if typo:
-        return max(typo, key=piece_length)
+        return max(typo, key=piece_length), True
     with_phrases = [c for c in clauses if trigram_length(c)]
     if with_phrases:
-        return max(with_phrases, key=trigram_length)
+        return max(with_phrases, key=trigram_length), False
     if complete:
-        return max(complete, key=piece_length)
+        return max(complete, key=piece_length), True
     return None
 
 
 def _trigram_phrases(clause: Clause) -> tuple[str, ...]:
-    """The phrases the trigram index looks up for this clause (none when pieces cover it)."""
-    if clause.pieces and clause.pieces_complete:
-        return ()
+    """The phrases the trigram index can look up for this clause."""
     phrases = clause.phrases
-    if clause.pieces:  # typo clause: word starts are pieces, the rest trigrams
+    if clause.pieces and not clause.pieces_complete:
+        # typo clause: word starts are pieces, the rest trigrams
         phrases = tuple(p for p in phrases if not p.startswith(" "))
     # pg_trgm needs letters or digits to extract trigrams from; without, it scans everything.
     return tuple(p for p in phrases if _RUN.search(p))

@@ -80,3 +80,16 @@ def test_openapi_command_check(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         call_command("openapi", "-o", str(target), "--check", stdout=StringIO(), stderr=StringIO())
     assert info.value.code == 1
+
+
+def test_schema_has_no_duplicate_keys() -> None:
+    """Swagger UI parses the schema as YAML and refuses duplicated keys (for example a
+    response status given once as the integer 200 and once as the string "200")."""
+
+    def unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        assert not duplicates, f"duplicated keys in the OpenAPI schema: {duplicates}"
+        return dict(pairs)
+
+    json.loads(openapi_schema_text(), object_pairs_hook=unique)

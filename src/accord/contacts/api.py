@@ -242,11 +242,16 @@ def contact_merge_endpoint(request: HttpRequest, payload: schemas.MergeIn) -> An
 
 @router.get(
     "/contacts/vcard",
-    response={200: str, **problem_responses(401, 422)},
+    response=problem_responses(401, 422),
     summary="Export visible contacts as vCards",
     description="The contacts matching the list filters (at most 5,000). " + LIST_PARAMETERS_DOC,
     openapi_extra={
-        "responses": {"200": {"content": {"text/vcard": {"schema": {"type": "string"}}}}}
+        "responses": {
+            "200": {
+                "description": "vCard text (RFC 6350 for 4.0, RFC 2426 for 3.0)",
+                "content": {"text/vcard": {"schema": {"type": "string"}}},
+            }
+        }
     },
 )
 def contact_vcard_bulk_export(request: HttpRequest, version: str = "4.0") -> HttpResponse:
@@ -381,10 +386,15 @@ def contact_stage(request: HttpRequest, contact_id: int, payload: schemas.StageI
 
 @router.get(
     "/contacts/{contact_id}/vcard",
-    response={200: str, **problem_responses(401, 404, 422)},
+    response=problem_responses(401, 404, 422),
     summary="A contact as a vCard",
     openapi_extra={
-        "responses": {"200": {"content": {"text/vcard": {"schema": {"type": "string"}}}}}
+        "responses": {
+            "200": {
+                "description": "vCard text (RFC 6350 for 4.0, RFC 2426 for 3.0)",
+                "content": {"text/vcard": {"schema": {"type": "string"}}},
+            }
+        }
     },
 )
 def contact_vcard(request: HttpRequest, contact_id: int, version: str = "4.0") -> HttpResponse:

@@ -167,7 +167,11 @@ def _tiered(
     # (phone digits, a long word, an email or domain fragment) try that first. Short words
     # match too many rows for it: they start with the selective tiers, and the substring
     # tier runs only if those find fewer than ``limit`` records.
-    if column == "digits" or any(len(w) >= SELECTIVE_WORD or not w.isalpha() for w in parsed.words):
+    selective = column == "digits" or any(
+        len(w) >= SELECTIVE_WORD or not w.isalpha() for w in parsed.words
+    )
+    # (PostgreSQL's word table holds no phone digits: for digits every tier is a trigram one.)
+    if selective and (engine.substring_first or column == "digits"):
         substring = fetch("substring")
         if substring is not None and substring < cap:
             order: tuple[Tier, ...] = ()

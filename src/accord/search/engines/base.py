@@ -70,6 +70,10 @@ class Clause:
 
 class Engine(Protocol):
     vendor: str
+    # Whether a selective query should try the substring tier first (SQLite: one trigram
+    # look-up that is cheap when selective). PostgreSQL answers the exact and prefix tiers
+    # from its word table more cheaply than any trigram look-up, so it starts with those.
+    substring_first: bool
 
     def upsert(self, cursor: Any, rows: Sequence[PreparedRow], now: datetime) -> None: ...
 

@@ -72,6 +72,7 @@ def _values(row: PreparedRow, now: datetime) -> tuple[Any, ...]:
 
 class PostgreSQLEngine:
     vendor = "postgresql"
+    substring_first = False
 
     # --- writes --------------------------------------------------------------------------
 

@@ -96,6 +96,7 @@ def _owner_scope_sql(visibility: Visibility) -> tuple[str, list[Any]]:
 
 class SQLiteEngine:
     vendor = "sqlite"
+    substring_first = True
 
     # --- writes --------------------------------------------------------------------------
 

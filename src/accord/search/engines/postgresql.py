@@ -35,6 +35,7 @@ COPY_THRESHOLD = 200  # fewer rows: plain INSERT ... ON CONFLICT
 CHUNK = 20000
 C = 'COLLATE "C"'
 _RUN = re.compile(r"[^\W_]{2}")
+_RUNS = re.compile(r"[^\W_]+")
 MAX_TEAM_GAPS = 32
 MIN_PIECE = 3  # shorter pieces match too many words to drive a query when trigrams can
 
@@ -233,7 +234,8 @@ class PostgreSQLEngine:
                 f"SELECT {SELECT_COLUMNS} FROM search_entry e "
                 f"WHERE ({index_sql}){scope_sql}{tail_sql}"
             )
-            params.extend([*(f"%{like_escape(p)}%" for p in trigram), *scope_params])
+            params.extend([*(f"%{like_escape(_trigram_key(p))}%" for p in trigram)])
+            params.extend(scope_params)
             params.extend(tail_params)
         if not visibility.see_all and visibility.owner_ids:
             owner_sql, owner_params = _owner_scope_sql(visibility)
@@ -284,6 +286,17 @@ def _trigram_phrases(clause: Clause) -> tuple[str, ...]:
         phrases = tuple(p for p in phrases if not p.startswith(" "))
     # pg_trgm needs letters or digits to extract trigrams from; without, it scans everything.
     return tuple(p for p in phrases if _RUN.search(p))
+
+
+def _trigram_key(phrase: str) -> str:
+    """What the trigram index looks up for a phrase: the phrase itself when it is one word,
+    else its longest letter/digit run (``tepodo52.com`` -> ``tepodo52``): runs like ``com``
+    or ``de`` occur in nearly every row, and pg_trgm reads every trigram's whole posting list.
+    The exact phrase is checked by the filter either way."""
+    if phrase.strip().isalnum():
+        return phrase
+    runs = [run for run in _RUNS.findall(phrase) if len(run) >= 3]
+    return max(runs, key=len) if runs else phrase
 
 
 def _filter_sql(column: Column, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:

@@ -31,20 +31,31 @@ from accord.accounts.models import Team, User
 MakeUser = Callable[..., User]
 
 
-def _reseed_roles(sender: Any, **kwargs: Any) -> None:
-    """Put the six system roles back after a flush.
+# First-run data that data migrations seed, per app label: (migration module, function).
+# Both functions are idempotent (update_or_create / "only when empty").
+SEEDED_BY_MIGRATIONS = {
+    "accounts": ("accord.accounts.migrations.0002_seed_roles", "seed"),
+    "sales": ("accord.sales.migrations.0002_default_pipeline", "create_default"),
+}
+
+
+def _reseed(sender: Any, **kwargs: Any) -> None:
+    """Put the data seeded by data migrations back after a flush.
 
     Transactional tests (``transactional_db``, ``live_server``) end with ``flush``, which
-    empties every table, including the roles seeded by a data migration, and then sends
-    ``post_migrate``; re-seeding here keeps the roles for the tests that follow.
+    empties every table, including the system roles and the default pipeline seeded by data
+    migrations, and then sends ``post_migrate`` per app; re-seeding here keeps them for the
+    tests that follow (as after a real ``accord migrate``).
     """
-    if getattr(sender, "label", "") != "accounts":
+    target = SEEDED_BY_MIGRATIONS.get(getattr(sender, "label", ""))
+    if target is None:
         return
-    seed = import_module("accord.accounts.migrations.0002_seed_roles").seed
+    module, function = target
+    seed = getattr(import_module(module), function)
     seed(kwargs.get("apps") or global_apps, None)
 
 
-post_migrate.connect(_reseed_roles, dispatch_uid="accord-tests-reseed-roles")
+post_migrate.connect(_reseed, dispatch_uid="accord-tests-reseed")
 
 
 @pytest.fixture

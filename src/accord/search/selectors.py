@@ -170,10 +170,15 @@ def _tiered(
     selective = column == "digits" or any(
         len(w) >= SELECTIVE_WORD or not w.isalpha() for w in parsed.words
     )
-    # (PostgreSQL's word table holds no phone digits: for digits every tier is a trigram one.)
-    if selective and (engine.substring_first or column == "digits"):
+    # PostgreSQL: phone digits are not in the word table (every tier is a trigram look-up),
+    # and a fragment with punctuation ("gmx.de") is looked up as a substring only: its exact
+    # and prefix tiers would scan every word "gmx" for the rare one followed by ".de ". When
+    # such a fragment matches more than the cap, the best of a sample of the cap are shown.
+    punctuated = any(not w.isalnum() for w in parsed.words)
+    tiers_after = engine.substring_first or column == "digits"
+    if selective and (tiers_after or punctuated):
         substring = fetch("substring")
-        if substring is not None and substring < cap:
+        if (substring is not None and substring < cap) or not tiers_after:
             order: tuple[Tier, ...] = ()
         else:
             order = ("exact", "prefix")

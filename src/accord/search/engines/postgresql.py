@@ -252,19 +252,29 @@ class PostgreSQLEngine:
 def _driver(clauses: Sequence[Clause]) -> tuple[Clause, bool] | None:
     """The clause whose index look-up starts the query, and whether it looks up words.
 
-    Word-table pieces when some clause has one of at least ``MIN_PIECE`` characters (bounded
-    range scans; the longest is the most selective), else typo look-ups, else trigrams, else
-    shorter pieces.
+    Word-table pieces when some clause has one of at least ``MIN_PIECE`` characters and at
+    least as long as its trigram key (bounded range scans; the longest is the most
+    selective), else typo look-ups, else trigrams, else the remaining pieces.
     """
 
     def piece_length(clause: Clause) -> int:
         return min(len(value) for value, _ in clause.pieces) if clause.pieces else 0
 
     def trigram_length(clause: Clause) -> int:
-        return min((len(p.strip()) for p in _trigram_phrases(clause)), default=0)
+        return min((len(_trigram_key(p).strip()) for p in _trigram_phrases(clause)), default=0)
+
+    def one_word(clause: Clause) -> bool:
+        return all(p.strip().isalnum() for p in clause.phrases)
 
     complete = [c for c in clauses if c.pieces and c.pieces_complete]
-    long_pieces = [c for c in complete if piece_length(c) >= MIN_PIECE]
+    # A whole word ("joh" -> pieces starting with "joh"), or a piece longer than the
+    # fragment's trigram key ("tronvolo43.com" -> the trigram key "tronvolo43", not the piece
+    # "com"; "sa@gmai" -> trigrams of "gmai", not every piece "gmai...").
+    long_pieces = [
+        c
+        for c in complete
+        if piece_length(c) >= MIN_PIECE and (one_word(c) or piece_length(c) > trigram_length(c))
+    ]
     if long_pieces:
         return max(long_pieces, key=piece_length), True
     typo = [c for c in clauses if c.pieces and not c.pieces_complete]

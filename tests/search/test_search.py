@@ -508,3 +508,17 @@ def test_owner_rows_between_and_around_visible_teams() -> None:
     assert found == {1, 2, 3, 4, 5, 6, 7, 8, 102, 104, 106}
     short = {r.object_id for r in search_query("ga", visibility=rep, limit=100)}
     assert short == found
+
+
+def test_dense_domain_fragment() -> None:
+    search_index_bulk_upsert(
+        IndexRow(CONTACT, n, f"Mail User {n:03d}", texts=[f"user{n}@hotmail.com"])
+        for n in range(1, 251)
+    )
+    add(900, "Lookalike", texts=["x@xhotmail.com"])
+    add(901, "Other", texts=["x@gmx.de"])
+    everything = search_query("hotmail.com", visibility=ALL, limit=300)
+    assert {r.object_id for r in everything} == {*range(1, 251), 900}
+    top = search_query("hotmail.com", visibility=ALL)
+    assert len(top) == 20
+    assert all(r.object_id in range(1, 251) or r.object_id == 900 for r in top)

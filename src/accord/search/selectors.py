@@ -37,6 +37,7 @@ from accord.search.text import (
     like_escape,
     parse_query,
     pattern,
+    probable_piece,
     tier_of,
 )
 from accord.search.types import SearchResult, Visibility
@@ -122,6 +123,7 @@ def _clause(word: str, tier: Tier) -> Clause:
         likes=(f"%{like_escape(phrase)}%",),
         phrases=(phrase,) if len(phrase) >= MIN_PHRASE else (),
         pieces=(piece,) if piece else (),
+        probe=probable_piece(word) if tier == "substring" else None,
     )
 
 

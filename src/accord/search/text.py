@@ -184,6 +184,15 @@ def anchored_piece(word: str, tier: Tier) -> tuple[str, bool] | None:
     return best
 
 
+def probable_piece(word: str) -> tuple[str, bool] | None:
+    """For a fragment like ``hotmail.com``: its first run as a whole piece, if 3+ characters
+    long and followed by punctuation (usually it starts the stored piece too)."""
+    match = _PIECES.match(word)
+    if match is None or len(match.group()) < 3 or match.end() == len(word):
+        return None
+    return match.group()[:MAX_PIECE_LENGTH], True
+
+
 def like_escape(value: str) -> str:
     """Escape ``%``, ``_`` and the escape character itself for ``LIKE ... ESCAPE '\\'``."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

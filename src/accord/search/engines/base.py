@@ -66,6 +66,10 @@ class Clause:
     # False (typo clauses): only ``pieces`` together with the phrases that do not start a word
     # (trigram look-ups) form a superset of ``likes``.
     pieces_complete: bool = True
+    # A piece most matches have but not all (``hotmail.com`` -> a piece equal to "hotmail",
+    # though "xhotmail.com" would match too): PostgreSQL tries it first and keeps its rows
+    # only if they fill the cap (a sample is all a capped tier promises anyway).
+    probe: tuple[str, bool] | None = None
 
 
 class Engine(Protocol):

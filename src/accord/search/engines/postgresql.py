@@ -199,6 +199,19 @@ class PostgreSQLEngine:
         if chosen is None:
             return []  # nothing an index can look up: a scan would be too slow
         driver, by_words = chosen
+        if not by_words:
+            probe = next((c for c in clauses if c.probe), None)
+            if probe is not None and probe.probe is not None:
+                rows = self.match(
+                    cursor,
+                    column,
+                    [*clauses, Clause(likes=("%",), pieces=(probe.probe,))],
+                    visibility,
+                    object_types,
+                    cap,
+                )
+                if len(rows) >= cap:
+                    return rows
         filter_sql, filter_params = _filter_sql(column, clauses)
         types_sql, types_params = _types_sql(object_types)
         tail_sql = f"{filter_sql}{types_sql}"

@@ -100,6 +100,27 @@ class RecordForm(forms.Form):
             data["custom"] = custom
         return data
 
+    def changed_service_data(self) -> dict[str, Any]:
+        """The changes for an update service: only the fields the user changed, under their
+        service names, with changed custom fields under ``custom``."""
+        data = self.to_service_data()
+        changed = set(self.changed_data)
+        result: dict[str, Any] = {}
+        for name in changed:
+            if name.startswith("custom_"):
+                continue
+            key = self.service_names.get(name, name)
+            if key in data:
+                result[key] = data[key]
+        custom = {
+            d.key: data["custom"][d.key]
+            for d in self.definitions
+            if customfields.form_field_name(d.key) in changed and d.key in data.get("custom", {})
+        }
+        if custom:
+            result["custom"] = custom
+        return result
+
     def add_service_errors(self, exc: ValidationError) -> None:
         reverse_names = {v: k for k, v in self.service_names.items()}
         for name, messages in customfields.form_errors(exc).items():

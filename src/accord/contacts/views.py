@@ -302,26 +302,6 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _changed_data(form: forms.RecordForm) -> dict[str, Any]:
-    data = form.to_service_data()
-    changed = set(form.changed_data)
-    result: dict[str, Any] = {}
-    for name in changed:
-        if name.startswith("custom_"):
-            continue
-        key = form.service_names.get(name, name)
-        if key in data:
-            result[key] = data[key]
-    custom = {
-        d.key: data["custom"][d.key]
-        for d in form.definitions
-        if customfields.form_field_name(d.key) in changed and d.key in data.get("custom", {})
-    }
-    if custom:
-        result["custom"] = custom
-    return result
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -337,7 +317,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.contact_update(
-                    contact=contact, actor=request.user, changes=_changed_data(form)
+                    contact=contact, actor=request.user, changes=form.changed_service_data()
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
@@ -439,7 +419,7 @@ def contact_field(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.contact_update(
-                contact=contact, actor=request.user, changes=_changed_data(form)
+                contact=contact, actor=request.user, changes=form.changed_service_data()
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -792,7 +772,7 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.company_update(
-                    company=company, actor=request.user, changes=_changed_data(form)
+                    company=company, actor=request.user, changes=form.changed_service_data()
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
@@ -855,7 +835,7 @@ def company_field(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.company_update(
-                company=company, actor=request.user, changes=_changed_data(form)
+                company=company, actor=request.user, changes=form.changed_service_data()
             )
         except ValidationError as exc:
             form.add_service_errors(exc)

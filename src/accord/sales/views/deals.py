@@ -222,26 +222,6 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
-def _changed_data(form: forms.DealForm) -> dict[str, Any]:
-    data = form.to_service_data()
-    changed = set(form.changed_data)
-    result: dict[str, Any] = {}
-    for name in changed:
-        if name.startswith("custom_"):
-            continue
-        key = form.service_names.get(name, name)
-        if key in data:
-            result[key] = data[key]
-    custom = {
-        d.key: data["custom"][d.key]
-        for d in form.definitions
-        if customfields.form_field_name(d.key) in changed and d.key in data.get("custom", {})
-    }
-    if custom:
-        result["custom"] = custom
-    return result
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def deal_create(request: HttpRequest) -> HttpResponse:
@@ -278,7 +258,9 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if form.is_valid():
             try:
-                services.deal_update(deal=deal, actor=request.user, changes=_changed_data(form))
+                services.deal_update(
+                    deal=deal, actor=request.user, changes=form.changed_service_data()
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
@@ -399,7 +381,7 @@ def deal_field(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            services.deal_update(deal=deal, actor=request.user, changes=_changed_data(form))
+            services.deal_update(deal=deal, actor=request.user, changes=form.changed_service_data())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
